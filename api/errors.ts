@@ -1,0 +1,126 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { ArgumentValidationError } from 'type-graphql';
+import type { ValidationError } from 'class-validator';
+import { logger } from './logger';
+
+/**
+ * The error codes integrators can rely on (`extensions.code`). Modules throw these;
+ * `formatError` turns anything else into a generic INTERNAL_SERVER_ERROR.
+ */
+export type ErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'RATE_LIMITED'
+  | 'SERVICE_UNAVAILABLE'
+  | 'INTERNAL_SERVER_ERROR';
+
+export class AppError extends GraphQLError {
+  constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
+    super(message, { extensions: { ...extensions, code } });
+  }
+}
+
+/** Bad input: `field` is the path of the offending input, e.g. `input.email`. */
+export class BadInputError extends AppError {
+  constructor(field: string, message: string, extra: Record<string, unknown> = {}) {
+    super('BAD_USER_INPUT', message, { field, ...extra });
+  }
+}
+export class UnauthenticatedError extends AppError {
+  constructor(message = 'You must sign in.', extra: Record<string, unknown> = {}) {
+    super('UNAUTHENTICATED', message, extra);
+  }
+}
+export class ForbiddenError extends AppError {
+  constructor(message = 'You are not allowed to do this.', extra: Record<string, unknown> = {}) {
+    super('FORBIDDEN', message, extra);
+  }
+}
+export class NotFoundError extends AppError {
+  constructor(subject: string, id?: unknown, field?: string) {
+    super('NOT_FOUND', id === undefined ? `${subject} not found.` : `${subject} ${String(id)} not found.`, field ? { field } : {});
+  }
+}
+export class ConflictError extends AppError {
+  constructor(message: string, extra: Record<string, unknown> = {}) {
+    super('CONFLICT', message, extra);
+  }
+}
+export class RateLimitedError extends AppError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super('RATE_LIMITED', message, { retryAfterSeconds });
+  }
+}
+
+const PG_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
+
+export function isConnectionError(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | null;
+  if (!e) return false;
+  if (e.code && PG_CONNECTION_CODES.has(e.code)) return true;
+  const m = e.message ?? '';
+  return /Connection terminated|connect ECONNREFUSED|Client has encountered a connection error|timeout exceeded when trying to connect|Knex: Timeout acquiring a connection|terminating connection/i.test(m);
+}
+
+function validationFields(errors: ValidationError[], prefix: string): { field: string; message: string }[] {
+  const out: { field: string; message: string }[] = [];
+  for (const e of errors) {
+    const p = prefix ? `${prefix}.${e.property}` : e.property;
+    for (const msg of Object.values(e.constraints ?? {})) out.push({ field: p, message: msg });
+    if (e.children?.length) out.push(...validationFields(e.children, p));
+  }
+  return out;
+}
+
+/**
+ * Apollo's formatError: keeps typed errors, names the field for validation errors,
+ * hides internals. `originalError` is the thrown value when it was not a GraphQLError.
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown, production: boolean): GraphQLFormattedError {
+  const original = (error as { originalError?: unknown })?.originalError ?? error;
+  const path = formatted.path;
+
+  if (original instanceof ArgumentValidationError) {
+    const argName = firstArgName(error);
+    const fields = validationFields(original.extensions.validationErrors as ValidationError[], argName);
+    const first = fields[0];
+    return {
+      message: first ? `${first.field}: ${first.message}` : 'Invalid input.',
+      path,
+      extensions: { code: 'BAD_USER_INPUT', field: first?.field, fields },
+    };
+  }
+  if (original instanceof AppError) {
+    return { message: original.message, path, extensions: original.extensions };
+  }
+  const code = formatted.extensions?.code as string | undefined;
+  if (code && code !== 'INTERNAL_SERVER_ERROR') {
+    // GraphQL's own errors (parse, validation, variable coercion, limits): safe to show.
+    const { stacktrace: _s, ...ext } = formatted.extensions ?? {};
+    void _s;
+    return { ...formatted, extensions: ext };
+  }
+  if (isConnectionError(original)) {
+    logger.warn({ err: original }, 'database unavailable');
+    return { message: 'The database is unavailable; try again shortly.', path, extensions: { code: 'SERVICE_UNAVAILABLE' } };
+  }
+  const pgCode = (original as { code?: string })?.code;
+  if (pgCode === '23505') {
+    return { message: 'A record with the same unique value already exists.', path, extensions: { code: 'CONFLICT' } };
+  }
+  if (pgCode === '22P02' || pgCode === '22003' || pgCode === '22001' || pgCode === '22007' || pgCode === '22008') {
+    return { message: 'A value is out of range or malformed.', path, extensions: { code: 'BAD_USER_INPUT' } };
+  }
+  logger.error({ err: original, path }, 'unexpected error');
+  if (!production) return { ...formatted, extensions: { ...formatted.extensions, code: 'INTERNAL_SERVER_ERROR' } };
+  return { message: 'Internal server error', path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}
+
+function firstArgName(error: unknown): string {
+  // type-graphql validates one argument at a time; its name is the usual "input".
+  const e = error as { originalError?: { argumentName?: string } };
+  return e.originalError?.argumentName ?? 'input';
+}

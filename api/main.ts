@@ -1,0 +1,53 @@
+import { startApp } from './app';
+import { ConfigError, loadConfig } from './config';
+import { logger } from './logger';
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const app = await startApp(config);
+  const base = `http://localhost:${app.port}`;
+  logger.info({ port: app.port, embeddedDatabase: app.database.embedded }, `listening on ${base}`);
+  if (app.firstAdmin) {
+    const lines = [
+      '',
+      '  First run: an administrator was created.',
+      `    e-mail:   ${app.firstAdmin.email}`,
+      app.firstAdmin.password ? `    password: ${app.firstAdmin.password}   (shown once; change it after signing in)` : '    password: the value of ADMIN_PASSWORD',
+      '',
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+  process.stdout.write(`  Back office: ${base}/   API: ${base}/graphql\n`);
+
+  let shuttingDown = false;
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 20_000);
+    force.unref();
+    try {
+      await app.stop();
+      process.exit(0);
+    } catch (err) {
+      logger.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  logger.fatal({ err }, 'could not start');
+  process.exit(1);
+});

@@ -1,0 +1,272 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import express, { type Request } from 'express';
+import proxyaddr from 'proxy-addr';
+import { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { SqlEntityManager } from '@mikro-orm/postgresql';
+import { createContext, type AppServices, type Context, type Identity } from './context';
+import { formatError, isConnectionError, UnauthenticatedError } from './errors';
+import { intArray } from './ids';
+import { limitRules } from './limits';
+import { logger } from './logger';
+import { pendingMigrations } from './orm';
+import { createSchema } from './schema';
+import { resolveIdentity } from '../modules/identity/services/auth.service';
+
+export interface RunningServer {
+  httpServer: http.Server;
+  schema: GraphQLSchema;
+  listen(port: number, host?: string): Promise<number>;
+  /** Stops accepting, finishes in-flight requests, closes sockets. */
+  close(): Promise<void>;
+}
+
+const BACKOFFICE_DIST = path.join(__dirname, '..', 'backoffice', 'dist');
+
+function bearer(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const m = /^Bearer\s+([A-Za-z0-9_\-.~+/=]{10,200})$/i.exec(value.trim());
+  return m ? m[1] : null;
+}
+
+/**
+ * Resolves the caller: no token means anonymous; a bad token is remembered and reported
+ * by the first operation that needs a user (so `signIn` still works with a stale header).
+ */
+async function identify(services: AppServices, em: SqlEntityManager, token: string | null, ip: string): Promise<{ identity: Identity | null; authError: Error | null }> {
+  if (!token) return { identity: null, authError: null };
+  try {
+    return { identity: await resolveIdentity(em, services.config, token, ip), authError: null };
+  } catch (err) {
+    if (err instanceof UnauthenticatedError) return { identity: null, authError: err };
+    throw err;
+  }
+}
+
+function unavailable(err: unknown): GraphQLError {
+  if (isConnectionError(err)) {
+    return new GraphQLError('The database is unavailable; try again shortly.', { extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } } });
+  }
+  logger.error({ err }, 'context creation failed');
+  return new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL_SERVER_ERROR', http: { status: 500 } } });
+}
+
+export async function createServer(services: AppServices): Promise<RunningServer> {
+  const { config, orm } = services;
+  const production = config.NODE_ENV === 'production';
+  const schema = await createSchema();
+  const trust = proxyaddr.compile(config.TRUSTED_PROXIES);
+  const clientIp = (req: http.IncomingMessage) => proxyaddr(req as never, trust);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', trust);
+  app.use((req, res, next) => {
+    const given = req.headers['x-request-id'];
+    const requestId = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+    (req as Request & { requestId: string }).requestId = requestId;
+    res.setHeader('X-Request-Id', requestId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      if (req.path === '/healthz' || req.path === '/readyz') return;
+      logger.info({ requestId, method: req.method, path: req.path, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
+    });
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  let migrationsOk = false;
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await orm.em.getConnection().execute('select 1');
+      if (!migrationsOk) {
+        const pending = await pendingMigrations(orm);
+        if (pending.length) {
+          res.status(503).json({ status: 'migrations pending', pending });
+          return;
+        }
+        migrationsOk = true;
+      }
+      res.json({ status: 'ready' });
+    } catch (err) {
+      res.status(503).json({ status: 'database unreachable', error: production ? undefined : (err as Error).message });
+    }
+  });
+
+  const httpServer = http.createServer(app);
+
+  // ---- WebSocket (graphql-ws) on the same port and path ----
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 256 * 1024 });
+  type Extra = { identity?: Identity; subscriptions: number; ip: string; socket: WebSocket };
+  const sockets = new Set<Extra>();
+  const wsRules = [...specifiedRules, ...limitRules(config), ...(config.GRAPHQL_INTROSPECTION ? [] : [NoSchemaIntrospectionCustomRule])];
+
+  const wsCleanup = useServer<Record<string, unknown> | undefined, Partial<Extra> & { request: http.IncomingMessage; socket: WebSocket }>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        const token = bearer(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization);
+        if (!token) return false; // closes with 4403 Forbidden
+        const ip = clientIp(ctx.extra.request);
+        const em = orm.em.fork() as SqlEntityManager;
+        try {
+          const identity = await resolveIdentity(em, config, token, ip);
+          Object.assign(ctx.extra, { identity, subscriptions: 0, ip });
+          sockets.add(ctx.extra as Extra);
+          return true;
+        } catch (err) {
+          if (!(err instanceof UnauthenticatedError)) logger.warn({ err }, 'websocket authentication failed');
+          return false;
+        }
+      },
+      onSubscribe: (ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] => {
+        const extra = ctx.extra as Extra;
+        if (extra.subscriptions >= config.WS_MAX_SUBSCRIPTIONS) {
+          return [new GraphQLError(`At most ${config.WS_MAX_SUBSCRIPTIONS} subscriptions per connection.`, { extensions: { code: 'RATE_LIMITED' } })];
+        }
+        let document;
+        try {
+          document = parse(payload.query, { maxTokens: config.GRAPHQL_MAX_TOKENS });
+        } catch (err) {
+          return [new GraphQLError((err as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+        }
+        const errors = validate(schema, document, wsRules);
+        if (errors.length) return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { ...e.extensions, code: e.extensions?.code ?? 'GRAPHQL_VALIDATION_FAILED' } }));
+        extra.subscriptions++;
+        // The subscriber's context (and so its ability) is built once per subscription.
+        const contextValue: Context = createContext(services, extra.identity!, { ip: extra.ip });
+        return { schema, document, variableValues: payload.variables ?? undefined, operationName: payload.operationName ?? undefined, contextValue };
+      },
+      onComplete: (ctx) => {
+        const extra = ctx.extra as Extra;
+        if (extra.subscriptions) extra.subscriptions--;
+      },
+      onClose: (ctx) => {
+        sockets.delete(ctx.extra as Extra);
+      },
+      onError: (_ctx, _id, _payload, errors) => {
+        return errors.map((e) => new GraphQLError(formatError(e.toJSON(), e, production).message, { path: e.path, extensions: formatError(e.toJSON(), e, production).extensions }));
+      },
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        if (!('errors' in result) || !result.errors?.length) return result;
+        return { ...result, errors: result.errors.map((e: GraphQLError) => formatError(e.toJSON ? e.toJSON() : e, e, production)) } as never;
+      },
+    },
+    wsServer,
+  );
+
+  // Sockets of revoked, expired or disabled sessions close within seconds: one query for all.
+  const sessionCheck = setInterval(async () => {
+    const open = [...sockets].filter((s) => s.identity?.session);
+    if (!open.length) return;
+    try {
+      const ids = [...new Set(open.map((s) => s.identity!.session!.id))];
+      const rows = await orm.em.getConnection().execute<{ id: number }[]>(
+        `select s.id from sessions s join users u on u.id = s.user_id
+          where s.id = any(?::int[]) and s.revoked_at is null and s.expires_at > now() and u.active and u.archived_at is null`,
+        [intArray(ids)],
+      );
+      const valid = new Set(rows.map((r: { id: number }) => Number(r.id)));
+      for (const s of open) {
+        if (!valid.has(s.identity!.session!.id)) s.socket.close(4403, 'Session ended');
+      }
+    } catch (err) {
+      logger.debug({ err }, 'session check skipped');
+    }
+  }, config.WS_SESSION_CHECK_SECONDS * 1000);
+  sessionCheck.unref();
+
+  // ---- HTTP (Apollo) ----
+  const apollo = new ApolloServer<Context>({
+    schema,
+    introspection: config.GRAPHQL_INTROSPECTION,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: !production,
+    hideSchemaDetailsFromClientErrors: production,
+    parseOptions: { maxTokens: config.GRAPHQL_MAX_TOKENS },
+    validationRules: limitRules(config),
+    formatError: (formatted, error) => formatError(formatted, error, production),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              clearInterval(sessionCheck);
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
+      ApolloServerPluginLandingPageDisabled(),
+    ],
+  });
+  await apollo.start();
+
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const ip = clientIp(req);
+        const em = orm.em.fork() as SqlEntityManager;
+        let who;
+        try {
+          who = await identify(services, em, bearer(req.headers.authorization), ip);
+        } catch (err) {
+          throw unavailable(err);
+        }
+        const ctx = createContext(services, who.identity, { ip, requestId: (req as Request & { requestId: string }).requestId, em });
+        if (who.authError) (ctx as Context & { authError?: Error }).authError = who.authError;
+        return ctx;
+      },
+    }),
+  );
+
+  if (config.SERVE_BACKOFFICE) {
+    if (fs.existsSync(path.join(BACKOFFICE_DIST, 'index.html'))) {
+      app.use(express.static(BACKOFFICE_DIST, { index: 'index.html', maxAge: '1h' }));
+      app.get(/^\/(?!graphql|healthz|readyz).*/, (_req, res) => res.sendFile(path.join(BACKOFFICE_DIST, 'index.html')));
+    } else {
+      app.get('/', (_req, res) => {
+        res.type('html').send(`<!doctype html><html lang="tr"><head><meta charset="utf-8"><title>Çağrı Merkezi</title></head>
+<body style="font-family:sans-serif;max-width:40rem;margin:3rem auto">
+<h1>Çağrı Merkezi / Call Center</h1>
+<p>The API answers at <a href="/graphql">/graphql</a> (HTTP and WebSocket).</p>
+<p>The back office has not been built yet: <code>npm run build:backoffice</code>.</p></body></html>`);
+      });
+    }
+  }
+
+  // Malformed JSON bodies and other middleware errors: a clean 400, never a 500 stack.
+  app.use((err: Error & { status?: number; type?: string }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+    if (status === 500) logger.error({ err }, 'unhandled HTTP error');
+    res.status(status).json({ errors: [{ message: status === 500 ? 'Internal server error' : err.message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
+  });
+
+  return {
+    httpServer,
+    schema,
+    listen: (port, host = config.HOST) =>
+      new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => resolve((httpServer.address() as { port: number }).port));
+      }),
+    close: async () => {
+      await apollo.stop();
+      wsServer.close();
+    },
+  };
+}
