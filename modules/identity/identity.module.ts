@@ -4,6 +4,7 @@ import { LoginThrottle, Session } from './entities/session.entity';
 import { Team } from './entities/team.entity';
 import { TeamMember, UserRole } from './entities/pivots.entity';
 import { User } from './entities/user.entity';
+import { seedIdentityDemo } from './demo';
 import { identityDefaultGrants, identitySubjects } from './permissions';
 import { RoleResolver, TeamResolver, UserResolver } from './resolvers/identity.resolver';
 
@@ -14,6 +15,7 @@ export const identityModule: ModuleDefinition = {
   resolvers: [UserResolver, TeamResolver, RoleResolver],
   subjects: identitySubjects,
   defaultGrants: identityDefaultGrants,
+  seedDemo: seedIdentityDemo,
   jobs: [
     {
       name: 'identity.purge-sessions',
