@@ -1,10 +1,18 @@
-import { AbilityBuilder, createMongoAbility, subject as asSubject, type MongoAbility } from '@casl/ability';
+import { AbilityBuilder, buildMongoQueryMatcher, createMongoAbility, subject as asSubject, type MongoAbility } from '@casl/ability';
+import { $and, $nor, $not, $or, and, nor, not, or } from '@ucast/mongo2js';
 import { permittedFieldsOf } from '@casl/ability/extra';
 import { wrap, ReferenceKind, type AnyEntity, type FilterQuery } from '@mikro-orm/core';
 import type { Conditions, Grant, Principal, SubjectDefinition } from './module';
 import { ForbiddenError } from './errors';
 
 export type AppAbility = MongoAbility<[string, any]>;
+
+/**
+ * CASL's default matcher knows no $or / $and / $not and silently answers false for them;
+ * scopes use them, so the in-memory checks (single records, events, field rules) get a
+ * matcher that does, interpreting conditions exactly as the SQL side does.
+ */
+const conditionsMatcher = buildMongoQueryMatcher({ $and, $or, $nor, $not }, { and, or, nor, not });
 
 /** Every subject the registered modules declare, by name. Filled by the registry. */
 export const subjectDefinitions = new Map<string, SubjectDefinition>();
@@ -39,7 +47,7 @@ export function buildAbility(grants: Grant[], principal: Principal | null): AppA
       cannot(g.action, g.subject, g.fields?.length ? g.fields : undefined, conditionsFor(g, principal) as any);
     }
   }
-  return build({ detectSubjectType: (o: any) => o.__caslSubjectType__ ?? o.constructor?.name });
+  return build({ conditionsMatcher, detectSubjectType: (o: any) => o.__caslSubjectType__ ?? o.constructor?.name });
 }
 
 /**
@@ -92,7 +100,7 @@ export function toSubject(subjectName: string, entity: AnyEntity): Record<string
     const value = (entity as any)[prop.name];
     if (prop.kind === ReferenceKind.SCALAR || prop.kind === ReferenceKind.EMBEDDED) out[prop.name] = value;
     else if (prop.kind === ReferenceKind.MANY_TO_ONE || (prop.kind === ReferenceKind.ONE_TO_ONE && prop.owner)) {
-      out[prop.name] = value == null ? value : wrap(value, true).getPrimaryKey();
+      out[prop.name] = value == null ? null : wrap(value, true).getPrimaryKey();
     }
   }
   return asSubject(subjectName, out) as Record<string, unknown>;

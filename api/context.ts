@@ -97,6 +97,15 @@ function unauthenticated(ctx: Context): Error {
   return ctx.authError ?? new UnauthenticatedError();
 }
 
+/**
+ * The same context on another EntityManager (a transaction), with loaders of its own: a
+ * loader caches rows and holds the EntityManager it queries with.
+ */
+export function withEm(ctx: Context, em: unknown): Context {
+  const e = em as SqlEntityManager;
+  return { ...ctx, em: e, loaders: new Loaders(e) };
+}
+
 export function requireUser(ctx: Context): User {
   if (!ctx.user) throw unauthenticated(ctx);
   return ctx.user;

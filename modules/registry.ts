@@ -1,9 +1,13 @@
 import { registerSubjects } from '../api/ability';
 import type { ModuleDefinition } from '../api/module';
+import { accountsModule } from './accounts/accounts.module';
+import { applicationsModule } from './applications/applications.module';
+import { extraFieldsModule } from './extra-fields/extra-fields.module';
 import { identityModule } from './identity/identity.module';
+import { referenceModule } from './reference/reference.module';
 
 /** Every business module, in dependency order. The only place that lists them. */
-export const modules: ModuleDefinition[] = [identityModule];
+export const modules: ModuleDefinition[] = [identityModule, referenceModule, extraFieldsModule, accountsModule, applicationsModule];
 
 registerSubjects(modules.flatMap((m) => m.subjects ?? []));
 

@@ -40,6 +40,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
+  console.error(process.env.DEBUG_SEED ? err : err instanceof Error ? err.message : err);
   process.exit(1);
 });

@@ -31,12 +31,16 @@ class Recorder {
   readonly events: TeamEvent[] = [];
   readonly errors: unknown[] = [];
   readonly dispose: () => void;
+  /** Settles when the server ends the subscription (error or complete). */
+  readonly ended: Promise<'error' | 'complete'>;
 
   constructor(
     readonly label: string,
     client: Client,
     variables: Record<string, unknown> = {},
   ) {
+    let end: (how: 'error' | 'complete') => void = () => undefined;
+    this.ended = new Promise((resolve) => (end = resolve));
     this.dispose = client.subscribe<{ teamChanged: TeamEvent }>(
       { query: TEAM_CHANGED, variables },
       {
@@ -45,9 +49,12 @@ class Recorder {
           else if (v.data?.teamChanged) this.events.push(v.data.teamChanged);
         },
         error: (e) => {
-          this.errors.push(e);
+          // graphql-ws reports a closed socket with its CloseEvent, an error list otherwise.
+          const ev = e as { code?: number; reason?: string; message?: string };
+          this.errors.push(ev && (ev.code !== undefined || ev.reason !== undefined || ev.message !== undefined) ? { code: ev.code, reason: ev.reason, message: ev.message } : e);
+          end('error');
         },
-        complete: () => undefined,
+        complete: () => end('complete'),
       },
     );
   }
@@ -66,14 +73,30 @@ class Recorder {
 
   /** Resolves with the first recorded event matching `pred`; fails after `ms`. */
   async waitFor(pred: (e: TeamEvent) => boolean, what: string, ms = 10_000): Promise<TeamEvent> {
+    return (await this.waitForCount(0, 1, pred, what, ms))[0];
+  }
+
+  /** Resolves with the events since `mark` matching `pred` once there are at least `n`. */
+  async waitForCount(mark: number, n: number, pred: (e: TeamEvent) => boolean, what: string, ms = 10_000): Promise<TeamEvent[]> {
     const deadline = Date.now() + ms;
     for (;;) {
-      const found = this.events.find(pred);
-      if (found) return found;
+      const found = this.since(mark).filter(pred);
+      if (found.length >= n) return found;
       if (this.errors.length) throw new Error(`${this.label}: subscription failed: ${JSON.stringify(this.errors)}`);
-      if (Date.now() > deadline) throw new Error(`${this.label}: no event ${what} within ${ms} ms; got ${JSON.stringify(this.events)}`);
+      if (Date.now() > deadline) throw new Error(`${this.label}: expected ${n} event(s) ${what} within ${ms} ms; got ${JSON.stringify(this.since(mark))}`);
       await sleep(20);
     }
+  }
+}
+
+/** The promise's value, or 'timeout' after `ms`. */
+async function within<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -135,8 +158,9 @@ describe('domain events across server instances', () => {
   }
 
   /**
-   * Subscriptions start asynchronously on the server; touch both teams until every given
-   * subscriber has received something, so the tests below do not race the subscription start.
+   * Subscriptions start asynchronously on the server: touch both teams until every given
+   * subscriber has received something, then let stragglers arrive, so that the tests below
+   * can count events exactly.
    */
   async function warmUp(rs: Recorder[]) {
     const deadline = Date.now() + 20_000;
@@ -144,9 +168,14 @@ describe('domain events across server instances', () => {
       if (Date.now() > deadline) throw new Error(`subscriptions never started: ${rs.filter((r) => !r.events.length).map((r) => `${r.label} ${JSON.stringify(r.errors)}`).join(', ')}`);
       await updateTeam(teamA(), { description: unique('warm-up A') });
       await updateTeam(teamB(), { description: unique('warm-up B') });
-      await sleep(300);
+      const round = Date.now() + 2000;
+      while (rs.some((r) => r.events.length === 0) && Date.now() < round) await sleep(20);
     }
+    await sleep(300);
   }
+
+  const ofTeam = (id: () => string) => (e: TeamEvent) => e.team.id === id();
+  const changedOf = (id: () => string) => (e: TeamEvent) => e.team.id === id() && e.kind === 'changed';
 
   // Instance B subscribers (all teams), plus an instance A one and two filtered to one team.
   let adminB: Recorder;
@@ -204,128 +233,144 @@ describe('domain events across server instances', () => {
     await warmUp(recorders);
   }, 90_000);
 
+  /** SIGTERM to instance B; resolves with how it exited (or SIGKILLs it after 25 s). */
+  async function terminateB(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    const exit = await within(childExit, 25_000);
+    if (exit !== 'timeout') return exit;
+    child.kill('SIGKILL');
+    await childExit;
+    return { code: null, signal: 'SIGKILL' };
+  }
+
   afterAll(async () => {
     for (const r of recorders) r.dispose();
     for (const c of clients) await c.dispose();
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    const exit = child ? await Promise.race([childExit, sleep(25_000).then(() => ({ code: null, signal: 'timeout' as never }))]) : null;
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    // Normally the last test has stopped instance B already; this is the fallback.
+    const exit = child ? await terminateB() : null;
     await t?.stop();
-    // Graceful shutdown of `npm start` on SIGTERM: exit code 0.
     if (exit) expect({ ...exit, output: exit.code === 0 ? '' : childOutput }).toEqual({ code: 0, signal: null, output: '' });
   }, 60_000);
 
-  it('delivers a change made on instance A to the subscribers on instance B who may read the team', async () => {
-    const name = unique('Takım A cross');
+  it('delivers a change made on instance A to exactly the subscribers on instance B who may read the team', async () => {
     const marks = new Map(recorders.map((r) => [r, r.mark()]));
-    await updateTeam(teamA(), { name });
+    await updateTeam(teamA(), { name: unique('Takım A cross') });
+    // Team A's readers (administrator, its leader, its agent) on the other instance: one event each.
     for (const r of [adminB, leaderAB, agentA1B]) {
-      const e = await r.waitFor((ev) => ev.team.name === name, `for ${name}`);
-      expect(e).toEqual({ kind: 'changed', team: { id: teamA(), name } });
-    }
-    // Exactly one event for the one change.
-    for (const r of [adminB, leaderAB, agentA1B]) {
-      expect(r.since(marks.get(r)!).filter((e) => e.team.id === teamA())).toEqual([{ kind: 'changed', team: { id: teamA(), name } }]);
+      const got = await r.waitForCount(marks.get(r)!, 1, changedOf(teamA), 'for team A');
+      expect(got).toHaveLength(1);
     }
 
-    // Then team B changes: its members receive that; since events arrive in commit order and
-    // admin@B has already received the team A event (the record is loaded once per instance),
-    // anything agentB1/leaderB could have got for team A would have arrived before it.
-    const nameB = unique('Takım B cross');
-    await updateTeam(teamB(), { name: nameB });
-    for (const r of [agentB1B, leaderBB, adminB]) {
-      const e = await r.waitFor((ev) => ev.team.name === nameB, `for ${nameB}`);
-      expect(e).toEqual({ kind: 'changed', team: { id: teamB(), name: nameB } });
-    }
+    // Then team B changes. Events arrive in commit order and each event's record is loaded
+    // once per instance for all its subscribers, so once admin@B has the team A event,
+    // anything agentB1/leaderB could have got for team A would already be there.
+    await updateTeam(teamB(), { name: unique('Takım B cross') });
     for (const r of [agentB1B, leaderBB]) {
-      expect(r.since(marks.get(r)!)).toEqual([{ kind: 'changed', team: { id: teamB(), name: nameB } }]);
+      await r.waitForCount(marks.get(r)!, 1, changedOf(teamB), 'for team B');
+      expect(r.since(marks.get(r)!).map((e) => [e.kind, e.team.id])).toEqual([['changed', teamB()]]);
     }
-    // And the other way round: team A's members never see team B.
-    await adminB.waitFor((ev) => ev.team.name === nameB, `for ${nameB}`);
+    await adminB.waitForCount(marks.get(adminB)!, 1, changedOf(teamB), 'for team B');
+    expect(adminB.since(marks.get(adminB)!).map((e) => [e.kind, e.team.id])).toEqual([
+      ['changed', teamA()],
+      ['changed', teamB()],
+    ]);
+    // And the other way round: team A's people never see team B.
     for (const r of [agentA1B, leaderAB]) {
-      expect(r.since(marks.get(r)!).filter((e) => e.team.id === teamB())).toEqual([]);
+      expect(r.since(marks.get(r)!).map((e) => [e.kind, e.team.id])).toEqual([['changed', teamA()]]);
     }
   });
 
   it('never delivers a team to a subscriber who may not read it, warm-up included', () => {
-    for (const r of [agentB1B, leaderBB]) expect(r.events.filter((e) => e.team.id === teamA())).toEqual([]);
-    for (const r of [agentA1B, leaderAB, agentA1A]) expect(r.events.filter((e) => e.team.id === teamB())).toEqual([]);
+    for (const r of [agentB1B, leaderBB]) expect(r.events.filter(ofTeam(teamA))).toEqual([]);
+    for (const r of [agentA1B, leaderAB, agentA1A]) expect(r.events.filter(ofTeam(teamB))).toEqual([]);
     for (const r of recorders) expect(r.errors).toEqual([]);
   });
 
   it('delivers on the instance where the write happened (A to A) as well', async () => {
-    const name = unique('Takım A local');
-    const markAdmin = adminA.mark();
-    const markAgent = agentA1A.mark();
-    await updateTeam(teamA(), { name });
-    expect(await adminA.waitFor((e) => e.team.name === name, `for ${name}`)).toEqual({ kind: 'changed', team: { id: teamA(), name } });
-    expect(await agentA1A.waitFor((e) => e.team.name === name, `for ${name}`)).toEqual({ kind: 'changed', team: { id: teamA(), name } });
-    expect(adminA.since(markAdmin)).toEqual([{ kind: 'changed', team: { id: teamA(), name } }]);
-    expect(agentA1A.since(markAgent)).toEqual([{ kind: 'changed', team: { id: teamA(), name } }]);
+    const marks = [adminA.mark(), agentA1A.mark(), agentA1B.mark()];
+    await updateTeam(teamA(), { description: unique('local') });
+    await adminA.waitForCount(marks[0], 1, changedOf(teamA), 'for team A');
+    await agentA1A.waitForCount(marks[1], 1, changedOf(teamA), 'for team A');
+    await agentA1B.waitForCount(marks[2], 1, changedOf(teamA), 'for team A');
+    for (const [i, r] of [adminA, agentA1A, agentA1B].entries()) {
+      expect(r.since(marks[i]).map((e) => [e.kind, e.team.id])).toEqual([['changed', teamA()]]);
+    }
+  });
+
+  it('each event shows the team as the write committed it, on both instances', async () => {
+    // Three changes in a row: the team in each event must carry that change's name, not the
+    // state from before the write (the receiving instance loads the record when notified).
+    const seen: { expected: string; got: Record<string, string> }[] = [];
+    for (let i = 0; i < 3; i++) {
+      const marks = [adminA.mark(), adminB.mark(), agentA1B.mark()];
+      const name = unique('Takım A committed');
+      await updateTeam(teamA(), { name });
+      const got: Record<string, string> = {};
+      for (const [j, r] of [adminA, adminB, agentA1B].entries()) {
+        const [e] = await r.waitForCount(marks[j], 1, changedOf(teamA), 'for team A');
+        got[r.label] = e.team.name;
+      }
+      seen.push({ expected: name, got });
+    }
+    expect(seen).toEqual(seen.map((s) => ({ expected: s.expected, got: { 'admin@A': s.expected, 'admin@B': s.expected, 'agentA1@B': s.expected } })));
   });
 
   it('teamChanged(id:) receives only the events of that team, on both instances', async () => {
-    const marks = [adminOnlyB.mark(), adminOnlyBonA.mark()];
-    const nameA = unique('Takım A filtered');
-    const nameB = unique('Takım B filtered');
-    await updateTeam(teamA(), { name: nameA });
+    const marks = [adminOnlyB.mark(), adminOnlyBonA.mark(), adminB.mark(), adminA.mark()];
+    await updateTeam(teamA(), { description: unique('filtered A') });
     // The unfiltered admin subscriptions get team A first; the filtered ones must not.
-    await adminB.waitFor((e) => e.team.name === nameA, `for ${nameA}`);
-    await adminA.waitFor((e) => e.team.name === nameA, `for ${nameA}`);
-    await updateTeam(teamB(), { name: nameB });
+    await adminB.waitForCount(marks[2], 1, changedOf(teamA), 'for team A');
+    await adminA.waitForCount(marks[3], 1, changedOf(teamA), 'for team A');
+    await updateTeam(teamB(), { description: unique('filtered B') });
     for (const [i, r] of [adminOnlyB, adminOnlyBonA].entries()) {
-      await r.waitFor((e) => e.team.name === nameB, `for ${nameB}`);
-      expect(r.since(marks[i])).toEqual([{ kind: 'changed', team: { id: teamB(), name: nameB } }]);
-      expect(r.events.every((e) => e.team.id === teamB())).toBe(true);
+      await r.waitForCount(marks[i], 1, changedOf(teamB), 'for team B');
+      expect(r.since(marks[i]).map((e) => [e.kind, e.team.id])).toEqual([['changed', teamB()]]);
+      expect(r.events.filter((e) => e.team.id !== teamB())).toEqual([]);
     }
   });
 
   it('delivers creation and archiving to the administrator on the other instance, and a new team to nobody who may not read it', async () => {
-    const mark = [adminB.mark(), agentA1B.mark(), agentB1B.mark()];
+    const marks = [adminB.mark(), agentA1B.mark(), agentB1B.mark()];
     const name = unique('Takım C');
     const created = await t.gql(CREATE_TEAM, { i: { name } }, { as: 'admin' });
     expect(created.errors).toBeUndefined();
     const id = created.data.createTeam.id as string;
-    expect(await adminB.waitFor((e) => e.team.id === id && e.kind === 'created', 'created')).toEqual({ kind: 'created', team: { id, name } });
+    expect(await adminB.waitFor((e) => e.team.id === id && e.kind === 'created', `created ${id}`)).toEqual({ kind: 'created', team: { id, name } });
     const archived = await t.gql('mutation($id: ID!) { archiveTeam(id: $id) { id } }', { id }, { as: 'admin' });
     expect(archived.errors).toBeUndefined();
-    expect(await adminB.waitFor((e) => e.team.id === id && e.kind === 'archived', 'archived')).toEqual({ kind: 'archived', team: { id, name } });
-    expect(adminB.since(mark[0]).filter((e) => e.team.id === id).map((e) => e.kind)).toEqual(['created', 'archived']);
-    // Neither agent belongs to team C; a following team A change reaches agentA1 first.
-    const nameA = unique('Takım A after C');
-    await updateTeam(teamA(), { name: nameA });
-    await agentA1B.waitFor((e) => e.team.name === nameA, `for ${nameA}`);
-    expect(agentA1B.since(mark[1]).filter((e) => e.team.id === id)).toEqual([]);
-    expect(agentB1B.since(mark[2]).filter((e) => e.team.id === id)).toEqual([]);
+    expect(await adminB.waitFor((e) => e.team.id === id && e.kind === 'archived', `archived ${id}`)).toEqual({ kind: 'archived', team: { id, name } });
+    expect(adminB.since(marks[0]).map((e) => [e.kind, e.team.id])).toEqual([
+      ['created', id],
+      ['archived', id],
+    ]);
+    // Neither agent belongs to team C: a following change of their own team reaches them first.
+    await updateTeam(teamA(), { description: unique('after C') });
+    await updateTeam(teamB(), { description: unique('after C') });
+    await agentA1B.waitForCount(marks[1], 1, changedOf(teamA), 'for team A');
+    await agentB1B.waitForCount(marks[2], 1, changedOf(teamB), 'for team B');
+    expect(agentA1B.since(marks[1]).map((e) => [e.kind, e.team.id])).toEqual([['changed', teamA()]]);
+    expect(agentB1B.since(marks[2]).map((e) => [e.kind, e.team.id])).toEqual([['changed', teamB()]]);
   });
 
   describe('a write that fails publishes nothing', () => {
     /**
-     * Runs `fail`, then two successful changes of team A; every subscriber of team A must
-     * see exactly those two changes (in order), nothing for the failed write.
+     * Runs `fail`, then two successful changes of team A: every subscriber of team A, on
+     * both instances, must see exactly those two changes and nothing for the failed write.
      */
     async function expectNothingPublishedBy(fail: () => Promise<void>) {
-      // Settle: everything published so far has been delivered everywhere.
-      const settle = unique('Takım A settle');
-      await updateTeam(teamA(), { name: settle });
       const watchers = [adminB, agentA1B, leaderAB, adminA, agentA1A];
-      for (const r of watchers) await r.waitFor((e) => e.team.name === settle, `for ${settle}`);
       const marks = watchers.map((r) => r.mark());
-
       await fail();
-
-      const first = unique('Takım A after failure');
-      await updateTeam(teamA(), { name: first });
-      for (const r of watchers) await r.waitFor((e) => e.team.name === first, `for ${first}`);
-      const second = unique('Takım A after failure');
-      await updateTeam(teamA(), { name: second });
-      for (const r of watchers) await r.waitFor((e) => e.team.name === second, `for ${second}`);
+      await updateTeam(teamA(), { description: unique('after failure 1') });
+      for (const [i, r] of watchers.entries()) await r.waitForCount(marks[i], 1, changedOf(teamA), 'for team A');
+      await updateTeam(teamA(), { description: unique('after failure 2') });
+      for (const [i, r] of watchers.entries()) await r.waitForCount(marks[i], 2, changedOf(teamA), 'for team A');
       for (const [i, r] of watchers.entries()) {
-        expect({ who: r.label, events: r.since(marks[i]) }).toEqual({
+        expect({ who: r.label, events: r.since(marks[i]).map((e) => [e.kind, e.team.id]) }).toEqual({
           who: r.label,
           events: [
-            { kind: 'changed', team: { id: teamA(), name: first } },
-            { kind: 'changed', team: { id: teamA(), name: second } },
+            ['changed', teamA()],
+            ['changed', teamA()],
           ],
         });
       }
@@ -342,7 +387,7 @@ describe('domain events across server instances', () => {
 
     it('createTeam with a name already taken (BAD_USER_INPUT)', async () => {
       await expectNothingPublishedBy(async () => {
-        const [{ name }] = await t.sql('select name from teams where id = $1', [teamB()]);
+        const [{ name }] = await t.sql('select name from teams where id = $1', [teamA()]);
         const before = await t.sql('select count(*)::int as n from teams');
         const res = await t.gql(CREATE_TEAM, { i: { name: `  ${String(name).toUpperCase()} ` } }, { as: 'admin' });
         expect(codeOf(res)).toBe('BAD_USER_INPUT');
@@ -352,9 +397,8 @@ describe('domain events across server instances', () => {
     });
 
     it('updateTeam whose transaction fails at COMMIT (a deferred constraint)', async () => {
-      // A deferred unique-style check that only fails when the transaction commits, i.e.
-      // after the service has published its event inside the transaction.
-      const doomed = unique('commit fails');
+      // A deferred check that fails only when the transaction commits, i.e. after the service
+      // has published its event: PostgreSQL must then drop the notification with the rollback.
       await t.sql(`create or replace function test_fail_at_commit() returns trigger language plpgsql as $$
         begin raise exception 'deferred check failed' using errcode = '23505'; end $$`);
       await t.sql(`create constraint trigger test_fail_at_commit after update on teams deferrable initially deferred
@@ -362,7 +406,7 @@ describe('domain events across server instances', () => {
       try {
         await expectNothingPublishedBy(async () => {
           const before = await t.sql('select name, version from teams where id = $1', [teamA()]);
-          const res = await t.gql(UPDATE_TEAM, { id: teamA(), v: before[0].version, i: { name: doomed } }, { as: 'admin' });
+          const res = await t.gql(UPDATE_TEAM, { id: teamA(), v: before[0].version, i: { name: unique('commit fails') } }, { as: 'admin' });
           expect(res.data?.updateTeam ?? null).toBeNull();
           expect(codeOf(res)).toBe('CONFLICT');
           expect(await t.sql('select name, version from teams where id = $1', [teamA()])).toEqual(before);
@@ -371,6 +415,18 @@ describe('domain events across server instances', () => {
         await t.sql('drop trigger if exists test_fail_at_commit on teams');
         await t.sql('drop function if exists test_fail_at_commit()');
       }
+    });
+  });
+
+  // Last: stops instance B (describe blocks run in order, after the tests above).
+  describe('shutdown', () => {
+    it('instance B shuts down gracefully on SIGTERM (exit code 0), closing the subscriptions still connected', async () => {
+      const last = subscribe('agentA1@B (at shutdown)', wsB('agentA1'));
+      await warmUp([last]);
+      const exit = await terminateB();
+      expect({ ...exit, output: exit.code === 0 ? '' : childOutput }).toEqual({ code: 0, signal: null, output: '' });
+      // Its WebSocket subscribers are told (the socket closes), not left hanging.
+      for (const r of [last, adminB, agentB1B, adminOnlyB]) expect(await within(r.ended, 5000)).not.toBe('timeout');
     });
   });
 });

@@ -151,6 +151,13 @@ export async function resolveIdentity(em: SqlEntityManager, config: Config, toke
   return { user, session, grants, principal: await loadPrincipal(em, user.id) };
 }
 
+/** The identity of a user without a session: for background work done on a user's behalf. */
+export async function identityOf(em: SqlEntityManager, userId: number): Promise<Identity> {
+  const user = await em.findOneOrFail(User, { id: userId }, { populate: ['roles'] });
+  const grants: Grant[] = user.roles.getItems().filter((r) => !r.archivedAt).flatMap((r) => r.grants);
+  return { user, session: null, grants, principal: await loadPrincipal(em, user.id) };
+}
+
 /** The user's teams, the teams they lead and everyone in them, for permission scopes. */
 export async function loadPrincipal(em: SqlEntityManager, userId: number): Promise<Principal> {
   const rows = await em.getConnection().execute<{ id: number; leader_id: number | null; members: number[] | null }[]>(

@@ -1,6 +1,6 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import { subjectDefinitions } from '../../../api/ability';
-import { assertVersion, authorize, findReadable, scoped, type Context } from '../../../api/context';
+import { assertVersion, authorize, findReadable, scoped, type Context, withEm } from '../../../api/context';
 import { BadInputError } from '../../../api/errors';
 import { parseId } from '../../../api/ids';
 import { SCOPES, type Grant } from '../../../api/module';
@@ -50,7 +50,7 @@ export const roleService = {
     authorize(ctx, 'create', SUBJECT);
     const grants = validateGrants(input.grants);
     return ctx.em.transactional(async (em) => {
-      await assertNameFree({ ...ctx, em }, input.name.trim());
+      await assertNameFree(withEm(ctx, em), input.name.trim());
       const role = em.create(Role, { name: input.name.trim(), description: input.description ?? null, grants, builtIn: false });
       await em.flush();
       await ctx.events.publish(em, { type: 'Role.created', subject: SUBJECT, id: role.id, actorId: ctx.user?.id });
@@ -61,11 +61,11 @@ export const roleService = {
   async update(ctx: Context, id: string, version: number, input: UpdateRoleInput): Promise<Role> {
     const roleId = parseId(id, 'id');
     return ctx.em.transactional(async (em) => {
-      const role = await findReadable({ ...ctx, em }, Role, SUBJECT, roleId);
-      authorize({ ...ctx, em }, 'update', SUBJECT, role);
+      const role = await findReadable(withEm(ctx, em), Role, SUBJECT, roleId);
+      authorize(withEm(ctx, em), 'update', SUBJECT, role);
       assertVersion(SUBJECT, role, version);
       if (input.name !== undefined) {
-        await assertNameFree({ ...ctx, em }, input.name.trim(), roleId);
+        await assertNameFree(withEm(ctx, em), input.name.trim(), roleId);
         role.name = input.name.trim();
       }
       if (input.description !== undefined) role.description = input.description;
@@ -83,8 +83,8 @@ export const roleService = {
   async archive(ctx: Context, id: string): Promise<Role> {
     const roleId = parseId(id, 'id');
     return ctx.em.transactional(async (em) => {
-      const role = await findReadable({ ...ctx, em }, Role, SUBJECT, roleId);
-      authorize({ ...ctx, em }, 'archive', SUBJECT, role);
+      const role = await findReadable(withEm(ctx, em), Role, SUBJECT, roleId);
+      authorize(withEm(ctx, em), 'archive', SUBJECT, role);
       if (role.builtIn) throw new BadInputError('id', 'Built-in roles cannot be archived.');
       if (!role.archivedAt) {
         role.archivedAt = new Date();

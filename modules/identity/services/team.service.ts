@@ -1,7 +1,7 @@
 import { raw, type FilterQuery } from '@mikro-orm/core';
 import type { GraphQLResolveInfo } from 'graphql';
 import { assertCanWriteFields } from '../../../api/ability';
-import { assertVersion, authorize, findReadable, scoped, type Context } from '../../../api/context';
+import { assertVersion, authorize, findReadable, scoped, type Context, withEm } from '../../../api/context';
 import { BadInputError } from '../../../api/errors';
 import { likePattern, parseId, parseIds, searchFold } from '../../../api/ids';
 import { direction, paginate, selects, type PageInput } from '../../../api/pagination';
@@ -60,7 +60,7 @@ export const teamService = {
     const memberIds = parseIds(input.memberIds, 'input.memberIds');
     const leaderId = input.leaderId ? parseId(input.leaderId, 'input.leaderId') : null;
     return ctx.em.transactional(async (em) => {
-      const tctx = { ...ctx, em };
+      const tctx = withEm(ctx, em);
       await assertNameFree(tctx, input.name.trim());
       const members = await activeUsers(tctx, memberIds, 'input.memberIds');
       const [leader] = leaderId ? await activeUsers(tctx, [leaderId], 'input.leaderId') : [null];
@@ -76,7 +76,7 @@ export const teamService = {
   async update(ctx: Context, id: string, version: number, input: UpdateTeamInput): Promise<Team> {
     const teamId = parseId(id, 'id');
     return ctx.em.transactional(async (em) => {
-      const tctx = { ...ctx, em };
+      const tctx = withEm(ctx, em);
       const team = await findReadable(tctx, Team, SUBJECT, teamId);
       authorize(tctx, 'update', SUBJECT, team);
       assertCanWriteFields(ctx.ability, 'update', SUBJECT, team, changedFields(input));
@@ -111,8 +111,8 @@ export const teamService = {
   async archive(ctx: Context, id: string): Promise<Team> {
     const teamId = parseId(id, 'id');
     return ctx.em.transactional(async (em) => {
-      const team = await findReadable({ ...ctx, em }, Team, SUBJECT, teamId);
-      authorize({ ...ctx, em }, 'archive', SUBJECT, team);
+      const team = await findReadable(withEm(ctx, em), Team, SUBJECT, teamId);
+      authorize(withEm(ctx, em), 'archive', SUBJECT, team);
       if (!team.archivedAt) {
         team.archivedAt = new Date();
         team.active = false;

@@ -1,7 +1,7 @@
 import { raw, type FilterQuery } from '@mikro-orm/core';
 import type { GraphQLResolveInfo } from 'graphql';
 import { assertCanWriteFields } from '../../../api/ability';
-import { assertVersion, authorize, findReadable, scoped, type Context } from '../../../api/context';
+import { assertVersion, authorize, findReadable, scoped, type Context, withEm } from '../../../api/context';
 import { BadInputError, ForbiddenError } from '../../../api/errors';
 import { likePattern, parseId, parseIds, searchFold } from '../../../api/ids';
 import { direction, paginate, selects, type PageInput } from '../../../api/pagination';
@@ -74,7 +74,7 @@ export const userService = {
     const teamIds = parseIds(input.teamIds, 'input.teamIds');
     const passwordHash = await hashPassword(input.password);
     const user = await ctx.em.transactional(async (em) => {
-      const tctx = { ...ctx, em };
+      const tctx = withEm(ctx, em);
       await assertEmailFree(tctx, email);
       const roles = await loadAll(tctx, Role, roleIds, 'input.roleIds');
       const teams = await loadAll(tctx, Team, teamIds, 'input.teamIds');
@@ -91,7 +91,7 @@ export const userService = {
   async update(ctx: Context, id: string, version: number, input: UpdateUserInput): Promise<User> {
     const userId = parseId(id, 'id');
     return ctx.em.transactional(async (em) => {
-      const tctx = { ...ctx, em };
+      const tctx = withEm(ctx, em);
       const user = await findReadable(tctx, User, SUBJECT, userId);
       authorize(tctx, 'update', SUBJECT, user);
       const fields = Object.keys(input).filter((k) => (input as any)[k] !== undefined).map(fieldOf);
@@ -137,7 +137,7 @@ export const userService = {
   async archive(ctx: Context, id: string): Promise<User> {
     const userId = parseId(id, 'id');
     return ctx.em.transactional(async (em) => {
-      const tctx = { ...ctx, em };
+      const tctx = withEm(ctx, em);
       const user = await findReadable(tctx, User, SUBJECT, userId);
       authorize(tctx, 'archive', SUBJECT, user);
       if (userId === ctx.user?.id) throw new BadInputError('id', 'You cannot archive your own account.');

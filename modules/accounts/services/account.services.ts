@@ -1,0 +1,199 @@
+import { raw, type FilterQuery } from '@mikro-orm/core';
+import { crudService } from '../../../api/crud';
+import type { Context } from '../../../api/context';
+import { BadInputError } from '../../../api/errors';
+import { likePattern, parseId, searchFold } from '../../../api/ids';
+import { ExtraFieldTarget } from '../../extra-fields/entities/extra-field-definition.entity';
+import { extraValueWhere, validateExtraValues } from '../../extra-fields/services/extra-field.service';
+import { User } from '../../identity/entities/user.entity';
+import {
+  AccountFilter,
+  AccountSort,
+  ContactFilter,
+  ContactSort,
+  CreateAccountInput,
+  CreateContactInput,
+  CreateRegionInput,
+  CreateSubscriptionInput,
+  RegionFilter,
+  RegionSort,
+  SubscriptionFilter,
+  SubscriptionSort,
+  UpdateAccountInput,
+  UpdateContactInput,
+  UpdateRegionInput,
+  UpdateSubscriptionInput,
+} from '../dto/account.input';
+import { Account, Contact, Region, Subscription } from '../entities/account.entities';
+
+/** The last ten digits of a phone number: how callers are recognised. */
+export function phoneKey(phone: string): string | null {
+  const digits = phone.replace(/\D/g, '');
+  return digits.length >= 7 ? digits.slice(-10) : null;
+}
+
+/** T.C. kimlik numarası checksum (the 10th and 11th digits). */
+export function validIdentityNumber(n: string): boolean {
+  if (!/^[1-9]\d{10}$/.test(n)) return false;
+  const d = n.split('').map(Number);
+  const d10 = ((d[0] + d[2] + d[4] + d[6] + d[8]) * 7 - (d[1] + d[3] + d[5] + d[7])) % 10;
+  const d11 = d.slice(0, 10).reduce((a, b) => a + b, 0) % 10;
+  return ((d10 + 10) % 10) === d[9] && d11 === d[10];
+}
+
+function given(input: object, skip: string[] = []): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(input)) if (v !== undefined && !skip.includes(k)) out[k] = typeof v === 'string' ? v.trim() : v;
+  return out;
+}
+
+async function accountData(ctx: Context, input: CreateAccountInput | UpdateAccountInput, existing?: Account) {
+  const data = given(input, ['regionId', 'extra', 'phones', 'emails']);
+  if (input.identityNumber && !validIdentityNumber(input.identityNumber)) throw new BadInputError('input.identityNumber', 'This is not a valid T.C. kimlik numarası.');
+  if (input.phones !== undefined) {
+    const phones = [...new Set(input.phones.map((p) => p.trim()).filter(Boolean))];
+    data.phones = phones;
+    data.phoneKeys = [...new Set(phones.map(phoneKey).filter((k): k is string => !!k))];
+  }
+  if (input.emails !== undefined) data.emails = [...new Set(input.emails.map((e) => e.trim().toLowerCase()))];
+  if (input.regionId !== undefined) data.region = await regionService.require(ctx, input.regionId, 'input.regionId');
+  if (input.extra !== undefined || !existing) data.extra = await validateExtraValues(ctx, ExtraFieldTarget.ACCOUNT, input.extra, existing?.extra ?? {});
+  return data;
+}
+
+export const regionService = crudService<Region, CreateRegionInput, UpdateRegionInput, RegionFilter>({
+  entity: Region,
+  subject: 'Region',
+  name: 'Region',
+  plural: 'regions',
+  CreateInput: CreateRegionInput,
+  UpdateInput: UpdateRegionInput,
+  Filter: RegionFilter,
+  Sort: RegionSort,
+  defaultSort: [{ field: 'name' }],
+  searchColumns: ['name'],
+  uniqueColumn: { column: 'name', property: 'name', field: 'input.name' },
+  fieldOf: (k) => (k === 'responsibleId' ? 'responsible' : k),
+  async fromCreate(ctx, input) {
+    return { ...given(input, ['responsibleId']), responsible: await activeUser(ctx, input.responsibleId, 'input.responsibleId') };
+  },
+  async fromUpdate(ctx, input) {
+    const data = given(input, ['responsibleId']);
+    if (input.responsibleId !== undefined) data.responsible = await activeUser(ctx, input.responsibleId, 'input.responsibleId');
+    return data;
+  },
+});
+
+async function activeUser(ctx: Context, id: string | null | undefined, field: string): Promise<User | null> {
+  if (!id) return null;
+  const user = await ctx.em.findOne(User, { id: parseId(id, field), active: true, archivedAt: null });
+  if (!user) throw new BadInputError(field, `No such active user: ${id}.`);
+  return user;
+}
+
+export const accountService = crudService<Account, CreateAccountInput, UpdateAccountInput, AccountFilter>({
+  entity: Account,
+  subject: 'Account',
+  name: 'Account',
+  plural: 'accounts',
+  CreateInput: CreateAccountInput,
+  UpdateInput: UpdateAccountInput,
+  Filter: AccountFilter,
+  Sort: AccountSort,
+  defaultSort: [{ field: 'name' }],
+  searchColumns: ['name', 'tax_number', 'identity_number'],
+  fieldOf: (k) => (k === 'regionId' ? 'region' : k),
+  fromCreate: (ctx, input) => accountData(ctx, input),
+  fromUpdate: (ctx, input, existing) => accountData(ctx, input, existing),
+  async filterWhere(ctx, f) {
+    const regionId = f.regionId ? parseId(f.regionId, 'filter.regionId') : undefined;
+    const key = f.phone ? phoneKey(f.phone) : undefined;
+    if (f.phone && !key) throw new BadInputError('filter.phone', 'Give at least 7 digits of the phone number.');
+    const extra = await extraValueWhere<Account>(ctx, ExtraFieldTarget.ACCOUNT, f.extra);
+    return () => {
+      const w: FilterQuery<Account>[] = [];
+      if (f.kind) w.push({ kind: f.kind });
+      if (regionId) w.push({ region: regionId });
+      if (key) w.push({ [raw((a) => `${a}.phone_keys @> array[?]::text[]`, [key])]: true } as FilterQuery<Account>);
+      return [...w, ...extra()];
+    };
+  },
+});
+
+export const contactService = crudService<Contact, CreateContactInput, UpdateContactInput, ContactFilter>({
+  entity: Contact,
+  subject: 'Contact',
+  name: 'Contact',
+  plural: 'contacts',
+  CreateInput: CreateContactInput,
+  UpdateInput: UpdateContactInput,
+  Filter: ContactFilter,
+  Sort: ContactSort,
+  defaultSort: [{ field: 'lastName' }, { field: 'firstName' }],
+  searchColumns: ['first_name', 'last_name', 'email', 'phone'],
+  fieldOf: (k) => (k === 'accountId' ? 'account' : k),
+  async fromCreate(ctx, input) {
+    const account = await accountService.require(ctx, input.accountId, 'input.accountId');
+    return {
+      ...given(input, ['accountId', 'extra']),
+      email: input.email?.trim().toLowerCase() ?? null,
+      account,
+      extra: await validateExtraValues(ctx, ExtraFieldTarget.CONTACT, input.extra, {}),
+    };
+  },
+  async fromUpdate(ctx, input, existing) {
+    const data = given(input, ['extra']);
+    if (input.email) data.email = input.email.trim().toLowerCase();
+    if (input.extra !== undefined) data.extra = await validateExtraValues(ctx, ExtraFieldTarget.CONTACT, input.extra, existing.extra);
+    return data;
+  },
+  async filterWhere(ctx, f) {
+    const accountId = f.accountId ? parseId(f.accountId, 'filter.accountId') : undefined;
+    const extra = await extraValueWhere<Contact>(ctx, ExtraFieldTarget.CONTACT, f.extra);
+    return () => [...(accountId ? [{ account: accountId }] : []), ...extra()];
+  },
+});
+
+export const subscriptionService = crudService<Subscription, CreateSubscriptionInput, UpdateSubscriptionInput, SubscriptionFilter>({
+  entity: Subscription,
+  subject: 'Subscription',
+  name: 'Subscription',
+  plural: 'subscriptions',
+  CreateInput: CreateSubscriptionInput,
+  UpdateInput: UpdateSubscriptionInput,
+  Filter: SubscriptionFilter,
+  Sort: SubscriptionSort,
+  defaultSort: [{ field: 'number' }],
+  searchColumns: ['number', 'name'],
+  fieldOf: (k) => (k === 'accountId' ? 'account' : k),
+  async fromCreate(ctx, input) {
+    if (await ctx.em.findOne(Subscription, { number: input.number.trim() })) throw new BadInputError('input.number', 'Another subscription already has this number.');
+    if (input.startDate && input.endDate && input.endDate < input.startDate) throw new BadInputError('input.endDate', 'The end date is before the start date.');
+    return { ...given(input, ['accountId']), account: await accountService.require(ctx, input.accountId, 'input.accountId') };
+  },
+  async fromUpdate(ctx, input, existing) {
+    if (input.number && (await ctx.em.findOne(Subscription, { number: input.number.trim(), id: { $ne: existing.id } }))) throw new BadInputError('input.number', 'Another subscription already has this number.');
+    const start = input.startDate !== undefined ? input.startDate : existing.startDate;
+    const end = input.endDate !== undefined ? input.endDate : existing.endDate;
+    if (start && end && end < start) throw new BadInputError('input.endDate', 'The end date is before the start date.');
+    return given(input);
+  },
+  async filterWhere(_ctx, f) {
+    const accountId = f.accountId ? parseId(f.accountId, 'filter.accountId') : undefined;
+    return () => (accountId ? [{ account: accountId }] : []);
+  },
+});
+
+/** The responsible user of an account's region (fills an application's responsible). */
+export async function regionResponsibleOf(ctx: Context, account: Account): Promise<number | null> {
+  if (!account.region) return null;
+  const region = await ctx.loaders.byId(Region).load(account.region.id);
+  return region && !region.archivedAt && region.responsible ? region.responsible.id : null;
+}
+
+/** Ids of accounts whose name contains the term (Turkish-aware), for other modules' searches. */
+export async function accountIdsMatching(ctx: Context, term: string, limit = 2000): Promise<number[]> {
+  const rows = await ctx.em.find(Account, { [raw((a) => `tr_fold(${a}.name)`)]: { $like: likePattern(searchFold(term)) } } as FilterQuery<Account>, { fields: ['id'], limit });
+  return rows.map((r) => r.id);
+}
+
