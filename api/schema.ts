@@ -14,7 +14,8 @@ import { resolvers } from '../modules/registry';
 const fieldAuthChecker: AuthChecker<Context> = ({ root, context, info }) => {
   if (context.system) return true;
   if (!context.user) return false;
-  return canOn(context.ability, 'read', info.parentType.name, root as object, info.fieldName);
+  // The subject is the record's entity class (GraphQL type names may differ).
+  return canOn(context.ability, 'read', (root as object).constructor.name, root as object, info.fieldName);
 };
 
 /** class-validator on every input, reporting the argument path (`input.email`). */

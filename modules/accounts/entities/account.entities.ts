@@ -142,7 +142,7 @@ export class Contact extends BaseEntity {
   archivedAt?: Date | null;
 }
 
-@ObjectType({ description: 'A subscription (abone) of an account, with its number.' })
+@ObjectType('AccountSubscription', { description: 'A subscription (abone) of an account, with its number. (Named so as not to clash with GraphQL\'s Subscription root.)' })
 @Entity({ tableName: 'subscriptions' })
 export class Subscription extends BaseEntity {
   @Index()
