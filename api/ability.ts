@@ -118,13 +118,24 @@ export function assertCan(ability: AppAbility, action: string, subjectName: stri
 
 /**
  * Field rules for writes: refuses the whole write when it touches a field the user may not
- * change, naming that field.
+ * change. The rule is checked on the entity field (`fieldOf(inputKey)`); the error names the
+ * input key the client sent (`input.roleIds`).
  */
-export function assertCanWriteFields(ability: AppAbility, action: string, subjectName: string, entity: AnyEntity | null, fields: string[], inputPath = 'input'): void {
+export function assertCanWriteInput(
+  ability: AppAbility,
+  action: string,
+  subjectName: string,
+  entity: AnyEntity | null,
+  input: object,
+  fieldOf: (inputKey: string) => string = (k) => k,
+  inputPath = 'input',
+): void {
   const target = entity ? toSubject(subjectName, entity) : subjectName;
-  for (const f of fields) {
-    if (!ability.can(action, target as any, f)) {
-      throw new ForbiddenError(`You may not ${action} the field "${f}" of ${subjectName}.`, { field: `${inputPath}.${f}` });
+  for (const [key, value] of Object.entries(input)) {
+    if (value === undefined) continue;
+    const field = fieldOf(key);
+    if (!ability.can(action, target as any, field)) {
+      throw new ForbiddenError(`You may not ${action} ${key} of ${subjectName}.`, { field: `${inputPath}.${key}` });
     }
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EntityClass, FilterQuery, MikroORM } from '@mikro-orm/core';
+import { LockMode, type EntityClass, type FilterQuery, type MikroORM } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { buildAbility, restrictWhere, canOn, type AppAbility } from './ability';
 import type { Config } from './config';
@@ -128,9 +128,18 @@ export function scoped<T>(ctx: Context, action: string, subject: string, where?:
  * Loads one record the user may read; NOT_FOUND both when it does not exist and when it is
  * hidden (so ids do not reveal what exists).
  */
-export async function findReadable<T extends object>(ctx: Context, entity: EntityClass<T>, subject: string, id: number, field = 'id', populate?: string[]): Promise<T> {
+export async function findReadable<T extends object>(
+  ctx: Context,
+  entity: EntityClass<T>,
+  subject: string,
+  id: number,
+  opts: { field?: string; forUpdate?: boolean } = {},
+): Promise<T> {
+  const field = opts.field ?? 'id';
   const where = scoped<T>(ctx, 'read', subject, { id } as FilterQuery<T>);
-  const row = where ? await ctx.em.findOne(entity, where, { populate: populate as any }) : null;
+  // forUpdate (inside a write transaction): concurrent writers queue here, so the second one
+  // sees the first one's version and gets CONFLICT instead of a lost update.
+  const row = where ? await ctx.em.findOne(entity, where, opts.forUpdate ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {}) : null;
   if (!row) throw new NotFoundError(subject, id, field);
   return row as T;
 }

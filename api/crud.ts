@@ -1,7 +1,7 @@
 import { raw, type EntityClass, type FilterQuery } from '@mikro-orm/core';
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, ID, Info, Int, Mutation, Query, Resolver, type ClassType } from 'type-graphql';
-import { assertCanWriteFields, canOn } from './ability';
+import { assertCanWriteInput, canOn } from './ability';
 import { assertVersion, authorize, findReadable, scoped, type Context, withEm } from './context';
 import { BadInputError, NotFoundError } from './errors';
 import { likePattern, parseId, searchFold } from './ids';
@@ -42,11 +42,6 @@ export interface CrudSpec<T extends { id: number; version: number; archivedAt?: 
   /** Runs inside the transaction after the write (history, counters). */
   afterWrite?(ctx: Context, record: T, kind: 'created' | 'changed' | 'archived'): Promise<void>;
 }
-
-const touched = (input: object, map?: (k: string) => string) =>
-  Object.entries(input)
-    .filter(([, v]) => v !== undefined)
-    .map(([k]) => (map ? map(k) : k));
 
 export function crudService<T extends { id: number; version: number; archivedAt?: Date | null; updatedAt: Date }, C extends object, U extends object, F extends object>(spec: CrudSpec<T, C, U, F>) {
   const { entity, subject } = spec;
@@ -98,7 +93,7 @@ export function crudService<T extends { id: number; version: number; archivedAt?
 
     async create(ctx: Context, input: C): Promise<T> {
       authorize(ctx, 'create', subject);
-      assertCanWriteFields(ctx.ability, 'create', subject, null, touched(input, spec.fieldOf));
+      assertCanWriteInput(ctx.ability, 'create', subject, null, input, spec.fieldOf);
       return ctx.em.transactional(async (em) => {
         const tctx = withEm(ctx, em);
         const uc = spec.uniqueColumn;
@@ -116,9 +111,9 @@ export function crudService<T extends { id: number; version: number; archivedAt?
       const recordId = parseId(id, 'id');
       return ctx.em.transactional(async (em) => {
         const tctx = withEm(ctx, em);
-        const record = await findReadable(tctx, entity, subject, recordId);
+        const record = await findReadable(tctx, entity, subject, recordId, { forUpdate: true });
         authorize(tctx, 'update', subject, record);
-        assertCanWriteFields(ctx.ability, 'update', subject, record, touched(input, spec.fieldOf));
+        assertCanWriteInput(ctx.ability, 'update', subject, record, input, spec.fieldOf);
         assertVersion(subject, record, version);
         const uc = spec.uniqueColumn;
         if (uc) await assertUnique(tctx, (input as Record<string, string>)[uc.property], recordId);
@@ -136,7 +131,7 @@ export function crudService<T extends { id: number; version: number; archivedAt?
       const recordId = parseId(id, 'id');
       return ctx.em.transactional(async (em) => {
         const tctx = withEm(ctx, em);
-        const record = await findReadable(tctx, entity, subject, recordId);
+        const record = await findReadable(tctx, entity, subject, recordId, { forUpdate: true });
         authorize(tctx, 'archive', subject, record);
         if (!record.archivedAt) {
           record.archivedAt = new Date();

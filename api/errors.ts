@@ -1,5 +1,6 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
+import { OptimisticLockError } from '@mikro-orm/core';
 import type { ValidationError } from 'class-validator';
 import { logger } from './logger';
 
@@ -102,6 +103,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, pr
     const { stacktrace: _s, ...ext } = formatted.extensions ?? {};
     void _s;
     return { ...formatted, extensions: ext };
+  }
+  if (original instanceof OptimisticLockError) {
+    // Normally prevented by locking the row before the version check; kept as a safety net.
+    return { message: 'The record was changed by someone else at the same time. Reload and try again.', path, extensions: { code: 'CONFLICT' } };
   }
   if (isConnectionError(original)) {
     logger.warn({ err: original }, 'database unavailable');

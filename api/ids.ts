@@ -7,8 +7,9 @@ export function parseId(value: string | number, field: string): number {
   return Number(s);
 }
 
+/** Parses a list of ids, keeping order and repeats so that errors can name `field.<index>`. */
 export function parseIds(values: (string | number)[] | undefined | null, field: string): number[] {
-  return [...new Set((values ?? []).map((v, i) => parseId(v, `${field}.${i}`)))];
+  return (values ?? []).map((v, i) => parseId(v, `${field}.${i}`));
 }
 
 /** A LIKE pattern for "contains", with LIKE's wildcards escaped. */

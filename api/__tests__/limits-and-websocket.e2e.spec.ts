@@ -420,7 +420,8 @@ describe('limits (depth 5, aliases 5, directives 5, tokens 300, cost 500, 2 subs
     });
 
     it('answers a GET query that carries a preflight header', async () => {
-      for (const header of [{ 'apollo-require-preflight': 'true' }, { 'x-apollo-operation-name': 'Me' }]) {
+      const preflight: Record<string, string>[] = [{ 'apollo-require-preflight': 'true' }, { 'x-apollo-operation-name': 'Me' }];
+      for (const header of preflight) {
         const res = await httpGet(t, { query: 'query Me { me { email } }' }, { authorization: bearer(t, 'agentA1'), ...header });
         expect(res.status).toBe(200);
         expect(res.body.data.me.email).toBe(t.world.users.agentA1.email);

@@ -1,4 +1,4 @@
-import { ArrayMaxSize, IsBoolean, IsEmail, IsEnum, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { ArrayMaxSize, IsBoolean, IsEmail, IsEnum, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { GraphQLJSONObject, LocalDateResolver } from 'graphql-scalars';
 import { Field, ID, InputType, registerEnumType } from 'type-graphql';
 import { SortDirection } from '../../../api/pagination';
@@ -16,7 +16,7 @@ export class CreateAccountInput {
 
   @Field()
   @IsString()
-  @MinLength(1, { message: 'must not be empty' })
+  @Matches(/\S/, { message: 'must not be empty' })
   @MaxLength(300)
   name!: string;
 
@@ -86,7 +86,7 @@ export class UpdateAccountInput {
   @Field({ nullable: true })
   @IsOptional()
   @IsString()
-  @MinLength(1, { message: 'must not be empty' })
+  @Matches(/\S/, { message: 'must not be empty' })
   @MaxLength(300)
   name?: string;
 
@@ -204,13 +204,13 @@ export class CreateContactInput {
 
   @Field()
   @IsString()
-  @MinLength(1, { message: 'must not be empty' })
+  @Matches(/\S/, { message: 'must not be empty' })
   @MaxLength(100)
   firstName!: string;
 
   @Field()
   @IsString()
-  @MinLength(1, { message: 'must not be empty' })
+  @Matches(/\S/, { message: 'must not be empty' })
   @MaxLength(100)
   lastName!: string;
 
@@ -245,14 +245,14 @@ export class UpdateContactInput {
   @Field({ nullable: true })
   @IsOptional()
   @IsString()
-  @MinLength(1, { message: 'must not be empty' })
+  @Matches(/\S/, { message: 'must not be empty' })
   @MaxLength(100)
   firstName?: string;
 
   @Field({ nullable: true })
   @IsOptional()
   @IsString()
-  @MinLength(1, { message: 'must not be empty' })
+  @Matches(/\S/, { message: 'must not be empty' })
   @MaxLength(100)
   lastName?: string;
 
@@ -433,7 +433,7 @@ export class SubscriptionSort {
 export class CreateRegionInput {
   @Field()
   @IsString()
-  @MinLength(1, { message: 'must not be empty' })
+  @Matches(/\S/, { message: 'must not be empty' })
   @MaxLength(200)
   name!: string;
 
@@ -452,7 +452,7 @@ export class UpdateRegionInput {
   @Field({ nullable: true })
   @IsOptional()
   @IsString()
-  @MinLength(1, { message: 'must not be empty' })
+  @Matches(/\S/, { message: 'must not be empty' })
   @MaxLength(200)
   name?: string;
 

@@ -1,4 +1,4 @@
-import { ArrayMaxSize, IsBoolean, IsDate, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { ArrayMaxSize, IsBoolean, IsDate, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { GraphQLJSONObject, LocalDateResolver } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { SortDirection } from '../../../api/pagination';
@@ -411,7 +411,7 @@ export class ApplicationEvent {
 export class CreateProcessStageInput {
   @Field()
   @IsString()
-  @MinLength(1, { message: 'must not be empty' })
+  @Matches(/\S/, { message: 'must not be empty' })
   @MaxLength(200)
   name!: string;
 
@@ -451,7 +451,7 @@ export class UpdateProcessStageInput {
   @Field({ nullable: true })
   @IsOptional()
   @IsString()
-  @MinLength(1, { message: 'must not be empty' })
+  @Matches(/\S/, { message: 'must not be empty' })
   @MaxLength(200)
   name?: string;
 
@@ -490,7 +490,7 @@ export class UpdateProcessStageInput {
 export class CreateCategoryInput {
   @Field()
   @IsString()
-  @MinLength(1, { message: 'must not be empty' })
+  @Matches(/\S/, { message: 'must not be empty' })
   @MaxLength(200)
   name!: string;
 
@@ -514,7 +514,7 @@ export class UpdateCategoryInput {
   @Field({ nullable: true })
   @IsOptional()
   @IsString()
-  @MinLength(1, { message: 'must not be empty' })
+  @Matches(/\S/, { message: 'must not be empty' })
   @MaxLength(200)
   name?: string;
 

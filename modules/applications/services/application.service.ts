@@ -1,7 +1,7 @@
 import { raw, type FilterQuery } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import type { GraphQLResolveInfo } from 'graphql';
-import { assertCanWriteFields, canOn } from '../../../api/ability';
+import { assertCanWriteInput, canOn } from '../../../api/ability';
 import { assertVersion, authorize, findReadable, scoped, type Context, withEm } from '../../../api/context';
 import { BadInputError, ForbiddenError, NotFoundError } from '../../../api/errors';
 import { likePattern, parseId, parseIds, searchFold } from '../../../api/ids';
@@ -40,10 +40,6 @@ const FIELD_OF: Record<string, string> = {
   assignee: 'assignee',
 };
 const fieldOf = (k: string) => FIELD_OF[k] ?? k;
-const touched = (input: object) =>
-  Object.entries(input)
-    .filter(([, v]) => v !== undefined)
-    .map(([k]) => fieldOf(k));
 
 /** How a value reads in history: names for related records, ISO for dates. */
 function display(value: unknown): string | null {
@@ -164,7 +160,7 @@ async function stageById(ctx: Context, id: string | null | undefined, field: str
 
 /** Loads an application for a write: readable (else NOT_FOUND), not archived, right version. */
 async function forWrite(ctx: Context, id: string, action: string, version?: number): Promise<Application> {
-  const app = await findReadable(ctx, Application, SUBJECT, parseId(id, 'id'));
+  const app = await findReadable(ctx, Application, SUBJECT, parseId(id, 'id'), { forUpdate: true });
   if (app.archivedAt) throw new BadInputError('id', `Application ${app.number} is archived.`);
   authorize(ctx, action, SUBJECT, app);
   if (version !== undefined) assertVersion(SUBJECT, app, version);
@@ -284,7 +280,7 @@ export const applicationService = {
 
   async create(ctx: Context, input: CreateApplicationInput): Promise<Application> {
     authorize(ctx, 'create', SUBJECT);
-    assertCanWriteFields(ctx.ability, 'create', SUBJECT, null, touched(input));
+    assertCanWriteInput(ctx.ability, 'create', SUBJECT, null, input, fieldOf);
     return ctx.em.transactional(async (em) => {
       const tctx: Context = withEm(ctx, em);
       const applicant = (await accountService.require(tctx, input.applicantId, 'input.applicantId'))!;
@@ -331,7 +327,7 @@ export const applicationService = {
     return ctx.em.transactional(async (em) => {
       const tctx: Context = withEm(ctx, em);
       const app = await forWrite(tctx, id, 'update', version);
-      assertCanWriteFields(ctx.ability, 'update', SUBJECT, app, touched(input));
+      assertCanWriteInput(ctx.ability, 'update', SUBJECT, app, input, fieldOf);
       const next: Record<string, unknown> = {};
       const applicant = input.applicantId !== undefined ? (await accountService.require(tctx, input.applicantId, 'input.applicantId'))! : await em.findOneOrFail(Account, app.applicant.id);
       if (input.applicantId !== undefined) next.applicant = applicant;
@@ -452,7 +448,7 @@ export const applicationService = {
   async archive(ctx: Context, id: string): Promise<Application> {
     return ctx.em.transactional(async (em) => {
       const tctx: Context = withEm(ctx, em);
-      const app = await findReadable(tctx, Application, SUBJECT, parseId(id, 'id'));
+      const app = await findReadable(tctx, Application, SUBJECT, parseId(id, 'id'), { forUpdate: true });
       authorize(tctx, 'archive', SUBJECT, app);
       if (!app.archivedAt) {
         app.archivedAt = new Date();
@@ -481,7 +477,7 @@ export const applicationService = {
       const tctx: Context = withEm(ctx, em);
       const f = await em.findOne(FollowUp, { id: parseId(id, 'id') });
       if (!f) throw new NotFoundError('FollowUp', id, 'id');
-      const app = await findReadable(tctx, Application, SUBJECT, f.application.id).catch(() => {
+      const app = await findReadable(tctx, Application, SUBJECT, f.application.id, { forUpdate: true }).catch(() => {
         throw new NotFoundError('FollowUp', id, 'id');
       });
       authorize(tctx, 'update', 'FollowUp', f);

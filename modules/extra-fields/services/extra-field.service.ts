@@ -41,7 +41,7 @@ export const extraFieldService = crudService<ExtraFieldDefinition, CreateExtraFi
       type: input.type,
       required: input.required ?? false,
       options: CHOICE.includes(input.type) ? options : [],
-      categoryIds: parseIds(input.categoryIds, 'input.categoryIds'),
+      categoryIds: [...new Set(parseIds(input.categoryIds, 'input.categoryIds'))],
       sortOrder: input.sortOrder ?? 0,
       active: input.active ?? true,
     };
@@ -57,7 +57,7 @@ export const extraFieldService = crudService<ExtraFieldDefinition, CreateExtraFi
     }
     if (input.categoryIds !== undefined) {
       if (existing.target !== ExtraFieldTarget.APPLICATION && input.categoryIds.length) throw new BadInputError('input.categoryIds', 'Only application fields can be limited to categories.');
-      out.categoryIds = parseIds(input.categoryIds, 'input.categoryIds');
+      out.categoryIds = [...new Set(parseIds(input.categoryIds, 'input.categoryIds'))];
     }
     if (input.sortOrder !== undefined) out.sortOrder = input.sortOrder;
     if (input.active !== undefined) out.active = input.active;

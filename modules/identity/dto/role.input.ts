@@ -1,4 +1,4 @@
-import { ArrayMaxSize, IsBoolean, IsIn, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { Field, InputType, ObjectType } from 'type-graphql';
 import { SCOPES } from '../../../api/module';
 
@@ -34,7 +34,7 @@ export class GrantInput {
 export class CreateRoleInput {
   @Field()
   @IsString()
-  @MinLength(1, { message: 'must not be empty' })
+  @Matches(/\S/, { message: 'must not be empty' })
   @MaxLength(200)
   name!: string;
 
@@ -54,7 +54,7 @@ export class UpdateRoleInput {
   @Field({ nullable: true })
   @IsOptional()
   @IsString()
-  @MinLength(1, { message: 'must not be empty' })
+  @Matches(/\S/, { message: 'must not be empty' })
   @MaxLength(200)
   name?: string;
 

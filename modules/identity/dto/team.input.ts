@@ -1,4 +1,4 @@
-import { ArrayMaxSize, IsBoolean, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { ArrayMaxSize, IsBoolean, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { Field, ID, InputType, registerEnumType } from 'type-graphql';
 import { SortDirection } from '../../../api/pagination';
 
@@ -6,7 +6,7 @@ import { SortDirection } from '../../../api/pagination';
 export class CreateTeamInput {
   @Field()
   @IsString()
-  @MinLength(1, { message: 'must not be empty' })
+  @Matches(/\S/, { message: 'must not be empty' })
   @MaxLength(200)
   name!: string;
 
@@ -30,7 +30,7 @@ export class UpdateTeamInput {
   @Field({ nullable: true })
   @IsOptional()
   @IsString()
-  @MinLength(1, { message: 'must not be empty' })
+  @Matches(/\S/, { message: 'must not be empty' })
   @MaxLength(200)
   name?: string;
 

@@ -31,7 +31,7 @@ export class User extends BaseEntity {
   passwordHash!: string;
 
   @Authorized()
-  @Field(() => [String], { description: 'IP addresses or CIDR ranges the user may sign in from; empty means anywhere.' })
+  @Field(() => [String], { nullable: true, description: 'IP addresses or CIDR ranges the user may sign in from; empty means anywhere. Null when you may not see it.' })
   @Property({ type: 'text[]', default: '{}' })
   allowedIpRanges: Opt<string[]> = [];
 

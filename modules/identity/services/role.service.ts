@@ -61,7 +61,7 @@ export const roleService = {
   async update(ctx: Context, id: string, version: number, input: UpdateRoleInput): Promise<Role> {
     const roleId = parseId(id, 'id');
     return ctx.em.transactional(async (em) => {
-      const role = await findReadable(withEm(ctx, em), Role, SUBJECT, roleId);
+      const role = await findReadable(withEm(ctx, em), Role, SUBJECT, roleId, { forUpdate: true });
       authorize(withEm(ctx, em), 'update', SUBJECT, role);
       assertVersion(SUBJECT, role, version);
       if (input.name !== undefined) {
@@ -83,7 +83,7 @@ export const roleService = {
   async archive(ctx: Context, id: string): Promise<Role> {
     const roleId = parseId(id, 'id');
     return ctx.em.transactional(async (em) => {
-      const role = await findReadable(withEm(ctx, em), Role, SUBJECT, roleId);
+      const role = await findReadable(withEm(ctx, em), Role, SUBJECT, roleId, { forUpdate: true });
       authorize(withEm(ctx, em), 'archive', SUBJECT, role);
       if (role.builtIn) throw new BadInputError('id', 'Built-in roles cannot be archived.');
       if (!role.archivedAt) {

@@ -1,6 +1,6 @@
 import { raw, type FilterQuery } from '@mikro-orm/core';
 import type { GraphQLResolveInfo } from 'graphql';
-import { assertCanWriteFields } from '../../../api/ability';
+import { assertCanWriteInput } from '../../../api/ability';
 import { assertVersion, authorize, findReadable, scoped, type Context, withEm } from '../../../api/context';
 import { BadInputError } from '../../../api/errors';
 import { likePattern, parseId, parseIds, searchFold } from '../../../api/ids';
@@ -25,11 +25,7 @@ async function assertNameFree(ctx: Context, name: string, exceptId?: number) {
   if (other) throw new BadInputError('input.name', 'Another team already has this name.');
 }
 
-function changedFields(input: object): string[] {
-  return Object.entries(input)
-    .filter(([, v]) => v !== undefined)
-    .map(([k]) => (k === 'leaderId' ? 'leader' : k === 'memberIds' ? 'members' : k));
-}
+const fieldOf = (k: string) => (k === 'leaderId' ? 'leader' : k === 'memberIds' ? 'members' : k);
 
 export const teamService = {
   async list(ctx: Context, filter: TeamFilter | undefined, sort: TeamSort[] | undefined, page: PageInput | undefined, info?: GraphQLResolveInfo) {
@@ -56,7 +52,7 @@ export const teamService = {
 
   async create(ctx: Context, input: CreateTeamInput): Promise<Team> {
     authorize(ctx, 'create', SUBJECT);
-    assertCanWriteFields(ctx.ability, 'create', SUBJECT, null, changedFields(input));
+    assertCanWriteInput(ctx.ability, 'create', SUBJECT, null, input, fieldOf);
     const memberIds = parseIds(input.memberIds, 'input.memberIds');
     const leaderId = input.leaderId ? parseId(input.leaderId, 'input.leaderId') : null;
     return ctx.em.transactional(async (em) => {
@@ -77,9 +73,9 @@ export const teamService = {
     const teamId = parseId(id, 'id');
     return ctx.em.transactional(async (em) => {
       const tctx = withEm(ctx, em);
-      const team = await findReadable(tctx, Team, SUBJECT, teamId);
+      const team = await findReadable(tctx, Team, SUBJECT, teamId, { forUpdate: true });
       authorize(tctx, 'update', SUBJECT, team);
-      assertCanWriteFields(ctx.ability, 'update', SUBJECT, team, changedFields(input));
+      assertCanWriteInput(ctx.ability, 'update', SUBJECT, team, input, fieldOf);
       assertVersion(SUBJECT, team, version);
       if (input.name !== undefined) {
         await assertNameFree(tctx, input.name.trim(), teamId);
@@ -111,7 +107,7 @@ export const teamService = {
   async archive(ctx: Context, id: string): Promise<Team> {
     const teamId = parseId(id, 'id');
     return ctx.em.transactional(async (em) => {
-      const team = await findReadable(withEm(ctx, em), Team, SUBJECT, teamId);
+      const team = await findReadable(withEm(ctx, em), Team, SUBJECT, teamId, { forUpdate: true });
       authorize(withEm(ctx, em), 'archive', SUBJECT, team);
       if (!team.archivedAt) {
         team.archivedAt = new Date();

@@ -1,6 +1,6 @@
 import { raw, type FilterQuery } from '@mikro-orm/core';
 import type { GraphQLResolveInfo } from 'graphql';
-import { assertCanWriteFields } from '../../../api/ability';
+import { assertCanWriteInput } from '../../../api/ability';
 import { assertVersion, authorize, findReadable, scoped, type Context, withEm } from '../../../api/context';
 import { BadInputError, ForbiddenError } from '../../../api/errors';
 import { likePattern, parseId, parseIds, searchFold } from '../../../api/ids';
@@ -67,7 +67,7 @@ export const userService = {
 
   async create(ctx: Context, input: CreateUserInput): Promise<User> {
     authorize(ctx, 'create', SUBJECT);
-    assertCanWriteFields(ctx.ability, 'create', SUBJECT, null, Object.keys(input).filter((k) => (input as any)[k] !== undefined).map(fieldOf));
+    assertCanWriteInput(ctx.ability, 'create', SUBJECT, null, input, fieldOf);
     const email = normalizeEmail(input.email);
     const ranges = checkRanges(input.allowedIpRanges, 'input.allowedIpRanges') ?? [];
     const roleIds = parseIds(input.roleIds, 'input.roleIds');
@@ -92,10 +92,9 @@ export const userService = {
     const userId = parseId(id, 'id');
     return ctx.em.transactional(async (em) => {
       const tctx = withEm(ctx, em);
-      const user = await findReadable(tctx, User, SUBJECT, userId);
+      const user = await findReadable(tctx, User, SUBJECT, userId, { forUpdate: true });
       authorize(tctx, 'update', SUBJECT, user);
-      const fields = Object.keys(input).filter((k) => (input as any)[k] !== undefined).map(fieldOf);
-      assertCanWriteFields(ctx.ability, 'update', SUBJECT, user, fields);
+      assertCanWriteInput(ctx.ability, 'update', SUBJECT, user, input, fieldOf);
       assertVersion(SUBJECT, user, version);
       if (userId === ctx.user?.id && input.active === false) throw new BadInputError('input.active', 'You cannot disable your own account.');
       let endSessions = false;
@@ -138,7 +137,7 @@ export const userService = {
     const userId = parseId(id, 'id');
     return ctx.em.transactional(async (em) => {
       const tctx = withEm(ctx, em);
-      const user = await findReadable(tctx, User, SUBJECT, userId);
+      const user = await findReadable(tctx, User, SUBJECT, userId, { forUpdate: true });
       authorize(tctx, 'archive', SUBJECT, user);
       if (userId === ctx.user?.id) throw new BadInputError('id', 'You cannot archive your own account.');
       if (!user.archivedAt) {

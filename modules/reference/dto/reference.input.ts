@@ -1,4 +1,4 @@
-import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { LocalDateResolver } from 'graphql-scalars';
 import { Field, InputType, Int, registerEnumType } from 'type-graphql';
 import { SortDirection } from '../../../api/pagination';
@@ -9,7 +9,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 export class NamedCreateInput {
   @Field()
   @IsString()
-  @MinLength(1, { message: 'must not be empty' })
+  @Matches(/\S/, { message: 'must not be empty' })
   @MaxLength(200)
   name!: string;
 
@@ -31,7 +31,7 @@ export class NamedUpdateInput {
   @Field({ nullable: true })
   @IsOptional()
   @IsString()
-  @MinLength(1, { message: 'must not be empty' })
+  @Matches(/\S/, { message: 'must not be empty' })
   @MaxLength(200)
   name?: string;
 
