@@ -3,8 +3,9 @@ import { Migration } from '@mikro-orm/migrations';
 /**
  * Names and subjects sort in Turkish alphabetical order (Ç after C, Ğ after G, I before İ,
  * Ö after O, Ş after S, Ü after U) whatever the database's default collation is, using
- * PostgreSQL's ICU collation "tr-x-icu". (MikroORM's diff does not compare collations,
- * hence a hand-written migration; the entities declare the same collation.)
+ * PostgreSQL's ICU collation "tr-x-icu". MikroORM 6 has no column collation option and its
+ * diff ignores collations, so this migration is hand-written and is the only place that
+ * says it: a new sortable name column needs a line here (or in its own migration).
  */
 const COLUMNS: [string, string, string][] = [
   ['users', 'name', 'varchar(200)'],

@@ -14,7 +14,7 @@ registerEnumType(AccountKind, { name: 'AccountKind', description: 'A company (ku
 @Entity({ tableName: 'regions' })
 export class Region extends BaseEntity {
   @Field()
-  @Property({ collation: 'tr-x-icu', length: 200 })
+  @Property({ length: 200 })
   name!: string;
 
   @ManyToOne(() => User, { nullable: true, deleteRule: 'set null' })
@@ -41,7 +41,7 @@ export class Account extends BaseEntity {
 
   @Field()
   @Index()
-  @Property({ collation: 'tr-x-icu', length: 300 })
+  @Property({ length: 300 })
   name!: string;
 
   @Field(() => String, { nullable: true, description: 'Vergi kimlik numarası (10 digits), companies.' })
@@ -109,11 +109,11 @@ export class Contact extends BaseEntity {
   account!: Rel<Account>;
 
   @Field()
-  @Property({ collation: 'tr-x-icu', length: 100 })
+  @Property({ length: 100 })
   firstName!: string;
 
   @Field()
-  @Property({ collation: 'tr-x-icu', length: 100 })
+  @Property({ length: 100 })
   lastName!: string;
 
   @Field(() => String, { nullable: true })
@@ -155,7 +155,7 @@ export class Subscription extends BaseEntity {
   number!: string;
 
   @Field(() => String, { nullable: true })
-  @Property({ collation: 'tr-x-icu', length: 200, nullable: true })
+  @Property({ length: 200, nullable: true })
   name?: string | null;
 
   @Field(() => String, { nullable: true })

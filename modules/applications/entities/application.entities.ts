@@ -110,7 +110,7 @@ export class Application extends BaseEntity {
   extra: Opt<Record<string, unknown>> = {};
 
   @Field()
-  @Property({ collation: 'tr-x-icu', length: 500 })
+  @Property({ length: 500 })
   subject!: string;
 
   @Field(() => String, { nullable: true })

@@ -6,7 +6,7 @@ import { BaseEntity } from '../../../api/base.entity';
 @Entity({ tableName: 'process_stages' })
 export class ProcessStage extends BaseEntity {
   @Field()
-  @Property({ collation: 'tr-x-icu', length: 200 })
+  @Property({ length: 200 })
   name!: string;
 
   @Field(() => Int)
@@ -42,7 +42,7 @@ export class ProcessStage extends BaseEntity {
 @Entity({ tableName: 'categories' })
 export class Category extends BaseEntity {
   @Field()
-  @Property({ collation: 'tr-x-icu', length: 200 })
+  @Property({ length: 200 })
   name!: string;
 
   @Index()

@@ -37,7 +37,7 @@ export class ExtraFieldDefinition extends BaseEntity {
   key!: string;
 
   @Field()
-  @Property({ collation: 'tr-x-icu', length: 200 })
+  @Property({ length: 200 })
   label!: string;
 
   @Field(() => String, { nullable: true })

@@ -13,7 +13,7 @@ export class Role extends BaseEntity {
 
   @Field()
   @Unique()
-  @Property({ collation: 'tr-x-icu', length: 200 })
+  @Property({ length: 200 })
   name!: string;
 
   @Field(() => String, { nullable: true })

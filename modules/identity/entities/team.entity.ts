@@ -8,7 +8,7 @@ import { TeamMember } from './pivots.entity';
 @Entity({ tableName: 'teams' })
 export class Team extends BaseEntity {
   @Field()
-  @Property({ collation: 'tr-x-icu', length: 200 })
+  @Property({ length: 200 })
   name!: string;
 
   @Field(() => String, { nullable: true })

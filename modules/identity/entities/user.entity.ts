@@ -10,7 +10,7 @@ import { UserRole } from './pivots.entity';
 @Index({ name: 'users_name_fold_trgm', expression: 'create index "users_name_fold_trgm" on "users" using gin (tr_fold("name") gin_trgm_ops)' })
 export class User extends BaseEntity {
   @Field()
-  @Property({ collation: 'tr-x-icu', length: 200 })
+  @Property({ length: 200 })
   name!: string;
 
   @Field({ description: 'Stored lower-cased; unique.' })

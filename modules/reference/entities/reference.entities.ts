@@ -7,7 +7,7 @@ import { BaseEntity } from '../../../api/base.entity';
 @ObjectType()
 export abstract class NamedEntity extends BaseEntity {
   @Field()
-  @Property({ collation: 'tr-x-icu', length: 200 })
+  @Property({ length: 200 })
   name!: string;
 
   @Field(() => Int, { description: 'Position in lists and pickers (ascending).' })
