@@ -56,6 +56,11 @@ export class RateLimitedError extends AppError {
   }
 }
 
+/** Production answers give no schema hints ("Did you mean …?"). */
+export function withoutSuggestions(message: string, production: boolean): string {
+  return production ? message.replace(/ ?Did you mean(.+?)\?$/, '') : message;
+}
+
 const PG_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
 
 export function isConnectionError(err: unknown): boolean {
@@ -102,7 +107,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, pr
     // GraphQL's own errors (parse, validation, variable coercion, limits): safe to show.
     const { stacktrace: _s, ...ext } = formatted.extensions ?? {};
     void _s;
-    return { ...formatted, extensions: ext };
+    // No schema hints in production (Apollo strips them from validation errors only).
+    const message = withoutSuggestions(formatted.message, production);
+    return { ...formatted, message, extensions: ext };
   }
   if (original instanceof OptimisticLockError) {
     // Normally prevented by locking the row before the version check; kept as a safety net.
@@ -116,7 +123,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, pr
   if (pgCode === '23505') {
     return { message: 'A record with the same unique value already exists.', path, extensions: { code: 'CONFLICT' } };
   }
-  if (pgCode === '22P02' || pgCode === '22003' || pgCode === '22001' || pgCode === '22007' || pgCode === '22008') {
+  if (pgCode === '22021' || pgCode === '22P02' || pgCode === '22003' || pgCode === '22001' || pgCode === '22007' || pgCode === '22008') {
     return { message: 'A value is out of range or malformed.', path, extensions: { code: 'BAD_USER_INPUT' } };
   }
   logger.error({ err: original, path }, 'unexpected error');

@@ -40,7 +40,8 @@ export class EventBus {
   /** Publishes within the caller's transaction (pass the transactional EntityManager). */
   async publish(em: EntityManager, event: Omit<DomainEvent, 'at'>): Promise<void> {
     const full: DomainEvent = { ...event, at: new Date().toISOString() };
-    await em.getConnection().execute('select pg_notify(?, ?)', [EVENT_CHANNEL, JSON.stringify(full)]);
+    // On the transaction's own connection: PostgreSQL then delivers it at commit, or never.
+    await em.getConnection().execute('select pg_notify(?, ?)', [EVENT_CHANNEL, JSON.stringify(full)], 'all', em.getTransactionContext());
   }
 
   /** Listens to every event of this and other instances. Returns the unsubscribe function. */

@@ -138,13 +138,20 @@ export async function paginate<T extends { id: number }>(em: EntityManager, enti
   const orderBy: OrderBy[] = [...opts.orderBy];
   if (!orderBy.some((o) => 'id' in o)) orderBy.push({ id: QueryOrder.ASC });
   const totalP = opts.wantTotal ? cappedCount(em, entity, whereOf()!, opts.countCap) : Promise.resolve({ total: 0, exact: false });
+  totalP.catch(() => undefined); // awaited below; never an unhandled rejection when the rows query fails first
 
   if (page.first !== undefined || page.after !== undefined) {
     const first = page.first ?? 50;
     if (page.after) {
+      let values: unknown;
       try {
-        Cursor.decode(page.after);
+        values = Cursor.decode(page.after);
       } catch {
+        throw new BadInputError('page.after', 'The cursor is not valid.');
+      }
+      // A cursor carries plain values only: an object inside would be read as a filter operator.
+      const scalar = (v: unknown) => v === null || ['string', 'number', 'boolean'].includes(typeof v);
+      if (!Array.isArray(values) || !values.every((v) => scalar(v) || (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).every((k) => !k.startsWith('$')) && Object.values(v).every(scalar)))) {
         throw new BadInputError('page.after', 'The cursor is not valid.');
       }
     }

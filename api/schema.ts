@@ -28,6 +28,8 @@ async function validateArg(value: unknown, argType: unknown, data: { info: impor
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     if (!item || typeof item !== 'object') continue;
+    const nul = nulPath(item, Array.isArray(value) ? `${argName}.${i}` : argName);
+    if (nul) throw new BadInputError(nul, `${nul}: must not contain NUL characters`);
     const errors = await classValidate(item as object, { forbidUnknownValues: false, skipMissingProperties: false });
     if (errors.length) {
       const prefix = Array.isArray(value) ? `${argName}.${i}` : argName;
@@ -35,6 +37,18 @@ async function validateArg(value: unknown, argType: unknown, data: { info: impor
       throw new BadInputError(path, `${path}: ${message}`);
     }
   }
+}
+
+/** The path of the first string holding U+0000 (PostgreSQL cannot store it), or null. */
+function nulPath(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const found = nulPath(v, `${path}.${k}`);
+      if (found) return found;
+    }
+  }
+  return null;
 }
 
 function firstError(errors: import('class-validator').ValidationError[], prefix: string): { path: string; message: string } {

@@ -8,12 +8,12 @@ import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { getOperationAST, getVariableValues, GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { createContext, type AppServices, type Context, type Identity } from './context';
-import { formatError, isConnectionError, UnauthenticatedError } from './errors';
+import { formatError, isConnectionError, UnauthenticatedError, withoutSuggestions } from './errors';
 import { intArray } from './ids';
 import { limitRules } from './limits';
 import { logger } from './logger';
@@ -107,7 +107,7 @@ export async function createServer(services: AppServices): Promise<RunningServer
 
   // ---- WebSocket (graphql-ws) on the same port and path ----
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 256 * 1024 });
-  type Extra = { identity?: Identity; subscriptions: number; ip: string; socket: WebSocket };
+  type Extra = { identity?: Identity; subscriptions: Set<string>; ip: string; socket: WebSocket };
   const sockets = new Set<Extra>();
   const wsRules = [...specifiedRules, ...limitRules(config), ...(config.GRAPHQL_INTROSPECTION ? [] : [NoSchemaIntrospectionCustomRule])];
 
@@ -121,7 +121,7 @@ export async function createServer(services: AppServices): Promise<RunningServer
         const em = orm.em.fork() as SqlEntityManager;
         try {
           const identity = await resolveIdentity(em, config, token, ip);
-          Object.assign(ctx.extra, { identity, subscriptions: 0, ip });
+          Object.assign(ctx.extra, { identity, subscriptions: new Set<string>(), ip });
           sockets.add(ctx.extra as Extra);
           return true;
         } catch (err) {
@@ -129,11 +129,8 @@ export async function createServer(services: AppServices): Promise<RunningServer
           return false;
         }
       },
-      onSubscribe: (ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] => {
+      onSubscribe: (ctx, id, payload): ExecutionArgs | readonly GraphQLError[] => {
         const extra = ctx.extra as Extra;
-        if (extra.subscriptions >= config.WS_MAX_SUBSCRIPTIONS) {
-          return [new GraphQLError(`At most ${config.WS_MAX_SUBSCRIPTIONS} subscriptions per connection.`, { extensions: { code: 'RATE_LIMITED' } })];
-        }
         let document;
         try {
           document = parse(payload.query, { maxTokens: config.GRAPHQL_MAX_TOKENS });
@@ -141,15 +138,31 @@ export async function createServer(services: AppServices): Promise<RunningServer
           return [new GraphQLError((err as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
         }
         const errors = validate(schema, document, wsRules);
-        if (errors.length) return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { ...e.extensions, code: e.extensions?.code ?? 'GRAPHQL_VALIDATION_FAILED' } }));
-        extra.subscriptions++;
+        if (errors.length) {
+          return errors.map((e) => {
+            const message = withoutSuggestions(e.message, production);
+            return new GraphQLError(message, { nodes: e.nodes, extensions: { ...e.extensions, code: e.extensions?.code ?? 'GRAPHQL_VALIDATION_FAILED' } });
+          });
+        }
+        const operation = getOperationAST(document, payload.operationName ?? undefined);
+        if (!operation) return [new GraphQLError('Unknown or ambiguous operation name.', { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })];
+        const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {});
+        if (coerced.errors) {
+          return coerced.errors.map((e) => new GraphQLError(withoutSuggestions(e.message, production), { nodes: e.nodes, extensions: { code: 'BAD_USER_INPUT' } }));
+        }
+        // The cap counts subscriptions (long-lived), not queries and mutations sent over the socket.
+        if (operation.operation === 'subscription') {
+          if (extra.subscriptions.size >= config.WS_MAX_SUBSCRIPTIONS) {
+            return [new GraphQLError(`At most ${config.WS_MAX_SUBSCRIPTIONS} subscriptions per connection.`, { extensions: { code: 'RATE_LIMITED' } })];
+          }
+          extra.subscriptions.add(id);
+        }
         // The subscriber's context (and so its ability) is built once per subscription.
         const contextValue: Context = createContext(services, extra.identity!, { ip: extra.ip });
         return { schema, document, variableValues: payload.variables ?? undefined, operationName: payload.operationName ?? undefined, contextValue };
       },
-      onComplete: (ctx) => {
-        const extra = ctx.extra as Extra;
-        if (extra.subscriptions) extra.subscriptions--;
+      onComplete: (ctx, id) => {
+        (ctx.extra as Extra).subscriptions?.delete(id);
       },
       onClose: (ctx) => {
         sockets.delete(ctx.extra as Extra);

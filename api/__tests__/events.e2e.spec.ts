@@ -67,10 +67,6 @@ class Recorder {
     return this.events.slice(mark);
   }
 
-  has(pred: (e: TeamEvent) => boolean): boolean {
-    return this.events.some(pred);
-  }
-
   /** Resolves with the first recorded event matching `pred`; fails after `ms`. */
   async waitFor(pred: (e: TeamEvent) => boolean, what: string, ms = 10_000): Promise<TeamEvent> {
     return (await this.waitForCount(0, 1, pred, what, ms))[0];
@@ -154,7 +150,29 @@ describe('domain events across server instances', () => {
     const res = await t.gql(UPDATE_TEAM, { id: teamId, v: await versionOf(teamId), i: input }, { as: 'admin' });
     expect(res.errors).toBeUndefined();
     expect(res.data.updateTeam.id).toBe(teamId);
+    expectDelivery(readersOf(teamId));
     return res.data.updateTeam as { id: string; name: string; version: number };
+  }
+
+  /**
+   * How many events each subscriber should have received so far (once warmed up): lets each
+   * test start only when everything published before it has been delivered (see `settle`).
+   */
+  const expected = new Map<Recorder, number>();
+  const readersOf = (teamId: string): Recorder[] =>
+    teamId === teamA()
+      ? [adminB, leaderAB, agentA1B, adminA, agentA1A]
+      : teamId === teamB()
+        ? [adminB, leaderBB, agentB1B, adminA, adminOnlyB, adminOnlyBonA]
+        : [adminB, adminA];
+  function expectDelivery(rs: Recorder[]) {
+    for (const r of rs) if (expected.has(r)) expected.set(r, expected.get(r)! + 1);
+  }
+  /** Waits (up to 3 s) for the events still in flight, then takes the counts as they are. */
+  async function settle() {
+    const deadline = Date.now() + 3000;
+    while ([...expected].some(([r, n]) => r.events.length < n) && Date.now() < deadline) await sleep(20);
+    for (const r of expected.keys()) expected.set(r, r.events.length);
   }
 
   /**
@@ -231,7 +249,10 @@ describe('domain events across server instances', () => {
     adminOnlyB = subscribe('admin@B teamChanged(id: B)', wsB('admin'), { id: teamB() });
     adminOnlyBonA = subscribe('admin@A teamChanged(id: B)', t.ws(t.world.users.admin.token), { id: teamB() });
     await warmUp(recorders);
+    for (const r of recorders) expected.set(r, r.events.length);
   }, 90_000);
+
+  beforeEach(() => settle());
 
   /** SIGTERM to instance B; resolves with how it exited (or SIGKILLs it after 25 s). */
   async function terminateB(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
@@ -335,9 +356,11 @@ describe('domain events across server instances', () => {
     const created = await t.gql(CREATE_TEAM, { i: { name } }, { as: 'admin' });
     expect(created.errors).toBeUndefined();
     const id = created.data.createTeam.id as string;
+    expectDelivery(readersOf(id));
     expect(await adminB.waitFor((e) => e.team.id === id && e.kind === 'created', `created ${id}`)).toEqual({ kind: 'created', team: { id, name } });
     const archived = await t.gql('mutation($id: ID!) { archiveTeam(id: $id) { id } }', { id }, { as: 'admin' });
     expect(archived.errors).toBeUndefined();
+    expectDelivery(readersOf(id));
     expect(await adminB.waitFor((e) => e.team.id === id && e.kind === 'archived', `archived ${id}`)).toEqual({ kind: 'archived', team: { id, name } });
     expect(adminB.since(marks[0]).map((e) => [e.kind, e.team.id])).toEqual([
       ['created', id],

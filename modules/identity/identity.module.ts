@@ -22,10 +22,10 @@ export const identityModule: ModuleDefinition = {
       schedule: '17 3 * * *',
       async handler(ctx) {
         // Ended sessions are kept a week for audit, then removed.
-        await ctx.em.getConnection().execute(
+        await ctx.em.execute(
           `delete from sessions where (revoked_at is not null and revoked_at < now() - interval '7 days') or expires_at < now() - interval '7 days'`,
         );
-        await ctx.em.getConnection().execute(`delete from login_throttles where window_started_at < now() - interval '1 day' and (locked_until is null or locked_until < now())`);
+        await ctx.em.execute(`delete from login_throttles where window_started_at < now() - interval '1 day' and (locked_until is null or locked_until < now())`);
       },
     },
   ],

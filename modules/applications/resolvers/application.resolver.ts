@@ -1,6 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root, Subscription as GqlSubscription } from 'type-graphql';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
+import { raw } from '@mikro-orm/core';
 import { restrictWhere } from '../../../api/ability';
 import type { Context } from '../../../api/context';
 import { crudResolver, relation } from '../../../api/crud';
@@ -261,7 +262,7 @@ export class ProcessStageResolver {
   async allowedNext(@Root() s: ProcessStage, @Ctx() ctx: Context) {
     const rows = await ctx.loaders
       .get<number, number[]>('ProcessStage.allowedNext', async (ids) => {
-        const r = await ctx.em.getConnection().execute<{ from_stage_id: number; to_stage_id: number }[]>(
+        const r = await ctx.em.execute<{ from_stage_id: number; to_stage_id: number }[]>(
           `select from_stage_id, to_stage_id from process_stage_transitions where from_stage_id = any(?::int[])`,
           [`{${ids.join(',')}}`],
         );
@@ -305,7 +306,7 @@ function timeTotals(ctx: Context, owner: Owner) {
     if (!appWhere) return ids.map(() => 0);
     const qb = (ctx.em as SqlEntityManager)
       .createQueryBuilder(TimeEntry, 't')
-      .select([`t.${owner}_id as owner`, 'sum(t.minutes)::int as minutes'])
+      .select([raw(`t.${owner}_id as owner`), raw('sum(t.minutes)::int as minutes')])
       .where({ [owner]: { $in: [...ids] } });
     if (Object.keys(appWhere).length) qb.andWhere({ application: appWhere });
     qb.groupBy(`t.${owner}_id`);
@@ -322,7 +323,7 @@ function applicationCounts(ctx: Context) {
     if (!where) return ids.map(() => ({ open: 0, total: 0 }));
     const qb = (ctx.em as SqlEntityManager)
       .createQueryBuilder(Application, 'a')
-      .select(['a.applicant_id as owner', 'count(*)::int as total', 'count(*) filter (where a.closed_at is null)::int as open'])
+      .select([raw('a.applicant_id as owner'), raw('count(*)::int as total'), raw('count(*) filter (where a.closed_at is null)::int as open')])
       .where(where as never)
       .groupBy('a.applicant_id');
     const rows = (await qb.execute('all', false)) as { owner: number; total: number; open: number }[];

@@ -68,7 +68,7 @@ export function history(em: SqlEntityManager, app: Application, actor: User | nu
 /** 2026-000123: the next number of the year, from a counter row locked by the upsert. */
 async function nextNumber(em: SqlEntityManager, date: Date): Promise<string> {
   const year = date.getUTCFullYear();
-  const [row] = await em.getConnection().execute<{ last: number }[]>(
+  const [row] = await em.execute<{ last: number }[]>(
     `insert into application_counters (year, last) values (?, 1)
      on conflict (year) do update set last = application_counters.last + 1 returning last`,
     [year],
@@ -266,8 +266,11 @@ export const applicationService = {
       const d = direction(s.direction as never);
       return SORT_PATHS[s.field] ? SORT_PATHS[s.field](d) : { [s.field]: d };
     });
+    // Sorting by a relation's column needs that relation loaded (cursors read its value).
+    const populate = (sort ?? []).map((s) => s.field as string).filter((f) => f in SORT_PATHS);
     return paginate(ctx.em, Application, whereOf, {
       page,
+      populate: populate.length ? populate : undefined,
       orderBy: order as never,
       countCap: ctx.config.LIST_COUNT_CAP,
       wantTotal: selects(info, 'total', 'totalExact'),
@@ -512,8 +515,8 @@ export const applicationService = {
       if (Number.isNaN(Date.parse(`${date}T00:00:00Z`))) throw new BadInputError('input.date', 'Not a valid date.');
       if (date > new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)) throw new BadInputError('input.date', 'Time cannot be logged for a future day.');
       // One user's time on one day is at most 24 hours (locked per user against parallel inserts).
-      await em.getConnection().execute('select pg_advisory_xact_lock(?, ?)', [771, user.id]);
-      const [{ total }] = await em.getConnection().execute<{ total: number }[]>('select coalesce(sum(minutes), 0)::int as total from time_entries where user_id = ? and date = ?', [user.id, date]);
+      await em.execute('select pg_advisory_xact_lock(?, ?)', [771, user.id]);
+      const [{ total }] = await em.execute<{ total: number }[]>('select coalesce(sum(minutes), 0)::int as total from time_entries where user_id = ? and date = ?', [user.id, date]);
       if (total + input.minutes > 1440) {
         throw new BadInputError('input.minutes', `${user.name} already has ${total} minutes on ${date}; one day holds at most 1440.`);
       }

@@ -175,10 +175,10 @@ export async function extraValueWhere<T>(ctx: Context, target: ExtraFieldTarget,
       if (def.type === ExtraFieldType.NUMBER) {
         const n = Number(bound);
         if (!Number.isFinite(n)) throw new BadInputError(`${path}.${i}.${op === '>=' ? 'gte' : 'lte'}`, 'Must be a number.');
-        parts.push({ sql: (a) => `jsonb_typeof(${a}.extra -> ?) = 'number' and (${a}.extra ->> ?)::numeric ${op} ?`, params: [f.key, f.key, n] });
+        parts.push({ sql: (a) => `(jsonb_typeof(${a}.extra -> ?) = 'number' and (${a}.extra ->> ?)::numeric ${op} ?)`, params: [f.key, f.key, n] });
       } else if (def.type === ExtraFieldType.DATE) {
         checkValue(def, bound, `${path}.${i}.${op === '>=' ? 'gte' : 'lte'}`);
-        parts.push({ sql: (a) => `(${a}.extra ->> ?) ${op} ?`, params: [f.key, bound] });
+        parts.push({ sql: (a) => `((${a}.extra ->> ?) ${op} ?)`, params: [f.key, bound] });
       } else {
         throw new BadInputError(`${path}.${i}.key`, `${def.label} has no order; use equals or in.`);
       }

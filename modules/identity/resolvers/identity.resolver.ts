@@ -55,7 +55,7 @@ class TeamEvent {
 /** Ids of related rows per parent id, batched into one query per request. */
 function pivotLoader(ctx: Context, key: string, sql: string) {
   return ctx.loaders.get<number, number[]>(key, async (ids) => {
-    const rows = await ctx.em.getConnection().execute<{ parent: number; child: number }[]>(sql, [intArray(ids)]);
+    const rows = await ctx.em.execute<{ parent: number; child: number }[]>(sql, [intArray(ids)]);
     const map = new Map<number, number[]>();
     for (const r of rows) {
       const list = map.get(Number(r.parent)) ?? [];

@@ -69,7 +69,7 @@ export interface SignInResult {
  */
 export async function signIn(em: SqlEntityManager, config: Config, input: { email: string; password: string }, meta: { ip: string; userAgent?: string }): Promise<SignInResult> {
   const email = normalizeEmail(input.email);
-  const lock = await em.getConnection().execute<{ locked_until: Date }[]>(
+  const lock = await em.execute<{ locked_until: Date }[]>(
     'select locked_until from login_throttles where key = ? and locked_until > now()',
     [email],
   );
@@ -87,7 +87,7 @@ export async function signIn(em: SqlEntityManager, config: Config, input: { emai
   if (!ipAllowed(user.allowedIpRanges, meta.ip)) {
     throw new ForbiddenError('Signing in from this address is not allowed for this account.', { reason: 'IP_NOT_ALLOWED' });
   }
-  await em.getConnection().execute('delete from login_throttles where key = ?', [email]);
+  await em.execute('delete from login_throttles where key = ?', [email]);
   const token = randomBytes(32).toString('base64url');
   const now = new Date();
   const session = em.create(Session, {
@@ -106,7 +106,7 @@ export async function signIn(em: SqlEntityManager, config: Config, input: { emai
 
 async function recordFailure(em: SqlEntityManager, config: Config, email: string): Promise<void> {
   const window = config.LOGIN_LOCK_MINUTES;
-  const rows = await em.getConnection().execute<{ failures: number }[]>(
+  const rows = await em.execute<{ failures: number }[]>(
     `insert into login_throttles (key, failures, window_started_at) values (?, 1, now())
      on conflict (key) do update set
        failures = case when login_throttles.window_started_at < now() - make_interval(mins => ?) then 1 else login_throttles.failures + 1 end,
@@ -115,7 +115,7 @@ async function recordFailure(em: SqlEntityManager, config: Config, email: string
     [email.slice(0, 320), window, window],
   );
   if (rows[0] && rows[0].failures >= config.LOGIN_MAX_FAILURES) {
-    await em.getConnection().execute(
+    await em.execute(
       `update login_throttles set locked_until = now() + make_interval(mins => ?), failures = 0, window_started_at = now() where key = ?`,
       [config.LOGIN_LOCK_MINUTES, email.slice(0, 320)],
     );
@@ -160,7 +160,7 @@ export async function identityOf(em: SqlEntityManager, userId: number): Promise<
 
 /** The user's teams, the teams they lead and everyone in them, for permission scopes. */
 export async function loadPrincipal(em: SqlEntityManager, userId: number): Promise<Principal> {
-  const rows = await em.getConnection().execute<{ id: number; leader_id: number | null; members: number[] | null }[]>(
+  const rows = await em.execute<{ id: number; leader_id: number | null; members: number[] | null }[]>(
     `select t.id, t.leader_id, array(select tm.user_id from team_members tm where tm.team_id = t.id) as members
        from teams t
       where t.archived_at is null
