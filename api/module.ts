@@ -76,6 +76,11 @@ export interface ModuleDefinition {
   jobs?: JobDefinition[];
   /** Creates the module's default records on an empty database (idempotent). */
   bootstrap?: (em: EntityManager) => Promise<void>;
+  /**
+   * Plain HTTP routes of the module (file upload and download), mounted on the server's
+   * express app before GraphQL. `contextOf(req)` gives the signed-in request context.
+   */
+  routes?: (router: import('express').Router, helpers: { contextOf(req: import('express').Request): Promise<Context> }) => void;
   /** Adds the module's part of `npm run seed:demo` (idempotent: running twice adds nothing). */
   seedDemo?: (ctx: Context, demo: DemoSeed) => Promise<void>;
 }

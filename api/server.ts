@@ -13,13 +13,14 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { createContext, type AppServices, type Context, type Identity } from './context';
-import { formatError, isConnectionError, UnauthenticatedError, withoutSuggestions } from './errors';
+import { AppError, formatError, isConnectionError, UnauthenticatedError, withoutSuggestions } from './errors';
 import { intArray } from './ids';
 import { limitRules } from './limits';
 import { logger } from './logger';
 import { pendingMigrations } from './orm';
 import { createSchema } from './schema';
 import { resolveIdentity } from '../modules/identity/services/auth.service';
+import { modules } from '../modules/registry';
 
 export interface RunningServer {
   httpServer: http.Server;
@@ -28,6 +29,18 @@ export interface RunningServer {
   /** Stops accepting, finishes in-flight requests, closes sockets. */
   close(): Promise<void>;
 }
+
+const HTTP_STATUS: Record<string, number> = {
+  BAD_USER_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  SERVICE_UNAVAILABLE: 503,
+};
 
 const BACKOFFICE_DIST = path.join(__dirname, '..', 'backoffice', 'dist');
 
@@ -227,6 +240,22 @@ export async function createServer(services: AppServices): Promise<RunningServer
   });
   await apollo.start();
 
+  // Modules' own HTTP routes (uploads, downloads), authenticated like GraphQL.
+  const contextOf = async (req: express.Request): Promise<Context> => {
+    const ip = clientIp(req);
+    const em = orm.em.fork() as SqlEntityManager;
+    const who = await identify(services, em, bearer(req.headers.authorization), ip);
+    const ctx = createContext(services, who.identity, { ip, requestId: (req as Request & { requestId: string }).requestId, em });
+    if (who.authError) ctx.authError = who.authError;
+    return ctx;
+  };
+  for (const m of modules) {
+    if (!m.routes) continue;
+    const router = express.Router();
+    m.routes(router, { contextOf });
+    app.use(router);
+  }
+
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
@@ -262,8 +291,18 @@ export async function createServer(services: AppServices): Promise<RunningServer
     }
   }
 
-  // Malformed JSON bodies and other middleware errors: a clean 400, never a 500 stack.
+  // Typed errors from module routes, malformed JSON bodies and other middleware errors:
+  // a JSON answer with a code and the matching status, never a stack.
   app.use((err: Error & { status?: number; type?: string }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    if (err instanceof AppError) {
+      const code = String(err.extensions.code);
+      res.status(HTTP_STATUS[code] ?? 400).json({ errors: [{ message: err.message, extensions: err.extensions }] });
+      return;
+    }
+    if (isConnectionError(err)) {
+      res.status(503).json({ errors: [{ message: 'The database is unavailable; try again shortly.', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
+      return;
+    }
     const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) logger.error({ err }, 'unhandled HTTP error');
     res.status(status).json({ errors: [{ message: status === 500 ? 'Internal server error' : err.message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });

@@ -2,12 +2,15 @@ import { registerSubjects } from '../api/ability';
 import type { ModuleDefinition } from '../api/module';
 import { accountsModule } from './accounts/accounts.module';
 import { applicationsModule } from './applications/applications.module';
+import { contentsModule } from './contents/contents.module';
+import { linksModule } from './links/links.module';
+import { tasksModule } from './tasks/tasks.module';
 import { extraFieldsModule } from './extra-fields/extra-fields.module';
 import { identityModule } from './identity/identity.module';
 import { referenceModule } from './reference/reference.module';
 
 /** Every business module, in dependency order. The only place that lists them. */
-export const modules: ModuleDefinition[] = [identityModule, referenceModule, extraFieldsModule, accountsModule, applicationsModule];
+export const modules: ModuleDefinition[] = [identityModule, referenceModule, extraFieldsModule, accountsModule, linksModule, tasksModule, contentsModule, applicationsModule];
 
 registerSubjects(modules.flatMap((m) => m.subjects ?? []));
 

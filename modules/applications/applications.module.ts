@@ -16,6 +16,7 @@ import {
   SubscriptionTimeResolver,
   TimeEntryResolver,
 } from './resolvers/application.resolver';
+import { ApplicationLinksResolver } from './resolvers/conversion.resolver';
 
 const STAGES = [
   { name: 'Açık', sortOrder: 10, isInitial: true, color: '#1976d2' },
@@ -42,6 +43,7 @@ export const applicationsModule: ModuleDefinition = {
     AccountApplicationsResolver,
     SubscriptionTimeResolver,
     ProjectTimeResolver,
+    ApplicationLinksResolver,
   ],
   subjects: applicationSubjects,
   defaultGrants: applicationDefaultGrants,

@@ -159,7 +159,7 @@ async function stageById(ctx: Context, id: string | null | undefined, field: str
 }
 
 /** Loads an application for a write: readable (else NOT_FOUND), not archived, right version. */
-async function forWrite(ctx: Context, id: string, action: string, version?: number): Promise<Application> {
+export async function forWrite(ctx: Context, id: string, action: string, version?: number): Promise<Application> {
   const app = await findReadable(ctx, Application, SUBJECT, parseId(id, 'id'), { forUpdate: true });
   if (app.archivedAt) throw new BadInputError('id', `Application ${app.number} is archived.`);
   authorize(ctx, action, SUBJECT, app);
@@ -167,7 +167,7 @@ async function forWrite(ctx: Context, id: string, action: string, version?: numb
   return app;
 }
 
-async function publish(ctx: Context, em: SqlEntityManager, type: string, app: Application) {
+export async function publish(ctx: Context, em: SqlEntityManager, type: string, app: Application) {
   await ctx.events.publish(em, { type: `Application.${type}`, subject: SUBJECT, id: app.id, actorId: ctx.user?.id, data: { applicantId: app.applicant.id } });
 }
 

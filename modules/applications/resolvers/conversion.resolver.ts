@@ -1,0 +1,56 @@
+import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
+import type { Context } from '../../../api/context';
+import { Content } from '../../contents/entities/content.entity';
+import { LinkedOf, linkedRecords } from '../../links/dto/linked.type';
+import { CreateTaskInput } from '../../tasks/dto/task.input';
+import { Task } from '../../tasks/entities/task.entity';
+import { Application } from '../entities/application.entities';
+import { conversionService } from '../services/conversion.service';
+
+const LinkedTask = LinkedOf(Task, 'Task');
+const LinkedContent = LinkedOf(Content, 'Content');
+
+const KEY = { nullable: true, description: 'Any unique string (a UUID): repeating the request with the same key returns the first result.' } as const;
+
+@Resolver(() => Application)
+export class ApplicationLinksResolver {
+  @Mutation(() => Task, { description: "Opens a task for the application (its 'add task'), linked to it." })
+  addApplicationTask(
+    @Arg('applicationId', () => ID) applicationId: string,
+    @Arg('input') input: CreateTaskInput,
+    @Ctx() ctx: Context,
+    @Arg('idempotencyKey', () => String, KEY) idempotencyKey?: string,
+  ) {
+    return conversionService.addTask(ctx, applicationId, input, idempotencyKey);
+  }
+
+  @Mutation(() => Application)
+  linkTaskToApplication(@Arg('applicationId', () => ID) applicationId: string, @Arg('taskId', () => ID) taskId: string, @Ctx() ctx: Context) {
+    return conversionService.linkTask(ctx, applicationId, taskId);
+  }
+
+  @Mutation(() => Application, { description: 'Links a knowledge content as a solution.' })
+  linkContentToApplication(@Arg('applicationId', () => ID) applicationId: string, @Arg('contentId', () => ID) contentId: string, @Ctx() ctx: Context) {
+    return conversionService.linkContent(ctx, applicationId, contentId);
+  }
+
+  @Mutation(() => Application)
+  unlinkTaskFromApplication(@Arg('applicationId', () => ID) applicationId: string, @Arg('taskId', () => ID) taskId: string, @Ctx() ctx: Context) {
+    return conversionService.unlink(ctx, applicationId, 'Task', taskId);
+  }
+
+  @Mutation(() => Application)
+  unlinkContentFromApplication(@Arg('applicationId', () => ID) applicationId: string, @Arg('contentId', () => ID) contentId: string, @Ctx() ctx: Context) {
+    return conversionService.unlink(ctx, applicationId, 'Content', contentId);
+  }
+
+  @FieldResolver(() => [LinkedTask], { description: 'Linked tasks with their status (item null when hidden from you).' })
+  tasks(@Root() a: Application, @Ctx() ctx: Context) {
+    return linkedRecords(ctx, 'Application', a.id, Task, 'Task');
+  }
+
+  @FieldResolver(() => [LinkedContent], { description: 'Linked knowledge contents.' })
+  contents(@Root() a: Application, @Ctx() ctx: Context) {
+    return linkedRecords(ctx, 'Application', a.id, Content, 'Content');
+  }
+}

@@ -1,0 +1,76 @@
+import type { SqlEntityManager } from '@mikro-orm/postgresql';
+import { authorize, findReadable, withEm, type Context } from '../../../api/context';
+import { parseId } from '../../../api/ids';
+import { Content } from '../../contents/entities/content.entity';
+import { idempotent, linkService } from '../../links/services/link.service';
+import type { CreateTaskInput } from '../../tasks/dto/task.input';
+import { Task } from '../../tasks/entities/task.entity';
+import { taskService } from '../../tasks/services/task.service';
+import { Application } from '../entities/application.entities';
+import { forWrite, history, publish } from './application.service';
+
+const APP = 'Application';
+
+/**
+ * What an application turns into or links to: tasks, knowledge contents (and service
+ * requests and opportunities). Each operation is one transaction: the new record, the
+ * link and the application's history entry are written together or not at all. With an
+ * idempotency key, a retry returns the first result instead of a duplicate.
+ */
+export const conversionService = {
+  /** Opens a task for the application and links it. */
+  async addTask(ctx: Context, applicationId: string, input: CreateTaskInput, key?: string | null): Promise<Task> {
+    return ctx.em.transactional(async (em) => {
+      const tctx = withEm(ctx, em);
+      const app = await forWrite(tctx, applicationId, 'update');
+      authorize(tctx, 'create', 'Task');
+      const { id } = await idempotent(tctx, key, `addApplicationTask:${app.id}`, async () => {
+        const task = await taskService.create(tctx, input);
+        await linkService.link(tctx, { type: APP, id: app.id }, { type: 'Task', id: task.id });
+        await changed(tctx, app, 'task', null, task.title);
+        return task.id;
+      });
+      return em.findOneOrFail(Task, id);
+    });
+  },
+
+  /** Links an existing task the user may read. */
+  async linkTask(ctx: Context, applicationId: string, taskId: string): Promise<Application> {
+    return linkExisting(ctx, applicationId, Task, 'Task', taskId, 'taskId', (t) => t.title);
+  },
+
+  /** Links a knowledge content (a solution) the user may read. */
+  async linkContent(ctx: Context, applicationId: string, contentId: string): Promise<Application> {
+    return linkExisting(ctx, applicationId, Content, 'Content', contentId, 'contentId', (c) => c.title);
+  },
+
+  async unlink(ctx: Context, applicationId: string, type: 'Task' | 'Content', id: string): Promise<Application> {
+    return ctx.em.transactional(async (em) => {
+      const tctx = withEm(ctx, em);
+      const app = await forWrite(tctx, applicationId, 'update');
+      const otherId = parseId(id, 'id');
+      if (await linkService.unlink(tctx, { type: APP, id: app.id }, { type, id: otherId })) await changed(tctx, app, type.toLowerCase(), `#${otherId}`, null);
+      return app;
+    });
+  },
+};
+
+async function linkExisting<T extends { id: number }>(ctx: Context, applicationId: string, entity: new () => T, subject: string, otherId: string, field: string, label: (t: T) => string): Promise<Application> {
+  return ctx.em.transactional(async (em) => {
+    const tctx = withEm(ctx, em);
+    const app = await forWrite(tctx, applicationId, 'update');
+    // NOT_FOUND for a record the user may not read, as for one that does not exist.
+    const other = await findReadable(tctx, entity, subject, parseId(otherId, field), { field });
+    if (await linkService.link(tctx, { type: APP, id: app.id }, { type: subject, id: other.id })) await changed(tctx, app, subject.toLowerCase(), null, label(other));
+    return app;
+  });
+}
+
+/** History entry, version bump and event for a change made through a link. */
+export async function changed(ctx: Context, app: Application, field: string, oldValue: unknown, newValue: unknown): Promise<void> {
+  const em = ctx.em as SqlEntityManager;
+  history(em, app, ctx.user, field, oldValue, newValue);
+  app.updatedAt = new Date();
+  await em.flush();
+  await publish(ctx, em, 'changed', app);
+}
