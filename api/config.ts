@@ -58,6 +58,8 @@ const schema = z.object({
   JOBS_ENABLED: bool(true),
   LIST_COUNT_CAP: int(10_000, 100, 10_000_000),
   SERVE_BACKOFFICE: bool(true),
+  DOCUMENT_MAX_BYTES: int(25 * 1024 * 1024, 1, 2 * 1024 * 1024 * 1024),
+  DOCUMENTS_DIR: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof schema> & { dataDir: string };

@@ -139,7 +139,8 @@ export async function findReadable<T extends object>(
   const where = scoped<T>(ctx, 'read', subject, { id } as FilterQuery<T>);
   // forUpdate (inside a write transaction): concurrent writers queue here, so the second one
   // sees the first one's version and gets CONFLICT instead of a lost update.
-  const row = where ? await ctx.em.findOne(entity, where, opts.forUpdate ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {}) : null;
+  const lock = opts.forUpdate && ctx.em.isInTransaction();
+  const row = where ? await ctx.em.findOne(entity, where, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {}) : null;
   if (!row) throw new NotFoundError(subject, id, field);
   return row as T;
 }

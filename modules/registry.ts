@@ -3,6 +3,7 @@ import type { ModuleDefinition } from '../api/module';
 import { accountsModule } from './accounts/accounts.module';
 import { applicationsModule } from './applications/applications.module';
 import { contentsModule } from './contents/contents.module';
+import { documentsModule } from './documents/documents.module';
 import { linksModule } from './links/links.module';
 import { tasksModule } from './tasks/tasks.module';
 import { extraFieldsModule } from './extra-fields/extra-fields.module';
@@ -10,7 +11,7 @@ import { identityModule } from './identity/identity.module';
 import { referenceModule } from './reference/reference.module';
 
 /** Every business module, in dependency order. The only place that lists them. */
-export const modules: ModuleDefinition[] = [identityModule, referenceModule, extraFieldsModule, accountsModule, linksModule, tasksModule, contentsModule, applicationsModule];
+export const modules: ModuleDefinition[] = [identityModule, referenceModule, extraFieldsModule, accountsModule, linksModule, tasksModule, contentsModule, documentsModule, applicationsModule];
 
 registerSubjects(modules.flatMap((m) => m.subjects ?? []));
 

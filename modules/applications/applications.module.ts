@@ -17,6 +17,7 @@ import {
   TimeEntryResolver,
 } from './resolvers/application.resolver';
 import { ApplicationLinksResolver } from './resolvers/conversion.resolver';
+import { conversionService } from './services/conversion.service';
 
 const STAGES = [
   { name: 'Açık', sortOrder: 10, isInitial: true, color: '#1976d2' },
@@ -54,4 +55,7 @@ export const applicationsModule: ModuleDefinition = {
     }
   },
   seedDemo: seedApplicationsDemo,
+  routes(router, { contextOf }) {
+    router.post('/applications/:id/documents', async (req, res) => conversionService.upload(await contextOf(req), req, res));
+  },
 };

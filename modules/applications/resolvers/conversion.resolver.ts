@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../../api/context';
 import { Content } from '../../contents/entities/content.entity';
+import { Document } from '../../documents/entities/document.entity';
 import { LinkedOf, linkedRecords } from '../../links/dto/linked.type';
 import { CreateTaskInput } from '../../tasks/dto/task.input';
 import { Task } from '../../tasks/entities/task.entity';
@@ -9,6 +10,7 @@ import { conversionService } from '../services/conversion.service';
 
 const LinkedTask = LinkedOf(Task, 'Task');
 const LinkedContent = LinkedOf(Content, 'Content');
+const LinkedDocument = LinkedOf(Document, 'Document');
 
 const KEY = { nullable: true, description: 'Any unique string (a UUID): repeating the request with the same key returns the first result.' } as const;
 
@@ -42,6 +44,21 @@ export class ApplicationLinksResolver {
   @Mutation(() => Application)
   unlinkContentFromApplication(@Arg('applicationId', () => ID) applicationId: string, @Arg('contentId', () => ID) contentId: string, @Ctx() ctx: Context) {
     return conversionService.unlink(ctx, applicationId, 'Content', contentId);
+  }
+
+  @Mutation(() => Application, { description: 'Links a document of the archive (upload new ones with POST /applications/:id/documents).' })
+  linkDocumentToApplication(@Arg('applicationId', () => ID) applicationId: string, @Arg('documentId', () => ID) documentId: string, @Ctx() ctx: Context) {
+    return conversionService.linkDocument(ctx, applicationId, documentId);
+  }
+
+  @Mutation(() => Application)
+  unlinkDocumentFromApplication(@Arg('applicationId', () => ID) applicationId: string, @Arg('documentId', () => ID) documentId: string, @Ctx() ctx: Context) {
+    return conversionService.unlink(ctx, applicationId, 'Document', documentId);
+  }
+
+  @FieldResolver(() => [LinkedDocument], { description: 'Linked documents (item null when hidden from you).' })
+  documents(@Root() a: Application, @Ctx() ctx: Context) {
+    return linkedRecords(ctx, 'Application', a.id, Document, 'Document');
   }
 
   @FieldResolver(() => [LinkedTask], { description: 'Linked tasks with their status (item null when hidden from you).' })

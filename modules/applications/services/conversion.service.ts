@@ -1,7 +1,10 @@
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { authorize, findReadable, withEm, type Context } from '../../../api/context';
 import { parseId } from '../../../api/ids';
+import type { Request, Response } from 'express';
 import { Content } from '../../contents/entities/content.entity';
+import { Document } from '../../documents/entities/document.entity';
+import { createDocumentIn, documentJson, receiveUpload } from '../../documents/services/document.service';
 import { idempotent, linkService } from '../../links/services/link.service';
 import type { CreateTaskInput } from '../../tasks/dto/task.input';
 import { Task } from '../../tasks/entities/task.entity';
@@ -44,7 +47,38 @@ export const conversionService = {
     return linkExisting(ctx, applicationId, Content, 'Content', contentId, 'contentId', (c) => c.title);
   },
 
-  async unlink(ctx: Context, applicationId: string, type: 'Task' | 'Content', id: string): Promise<Application> {
+  /** Links a document of the archive the user may read. */
+  async linkDocument(ctx: Context, applicationId: string, documentId: string): Promise<Application> {
+    return linkExisting(ctx, applicationId, Document, 'Document', documentId, 'documentId', (d) => d.name);
+  },
+
+  /**
+   * POST /applications/:id/documents: uploads a file into the archive and links it, in one
+   * transaction (the stored file is removed if the write fails). Permission is checked
+   * before the upload is received.
+   */
+  async upload(ctx: Context, req: Request, res: Response): Promise<void> {
+    const id = String(req.params.id);
+    await forWrite(ctx, id, 'update');
+    authorize(ctx, 'create', 'Document');
+    const upload = await receiveUpload(ctx, req);
+    const doc = await ctx.em.transactional(async (em) => {
+      const tctx = withEm(ctx, em);
+      try {
+        const app = await forWrite(tctx, id, 'update');
+        const d = await createDocumentIn(tctx, upload);
+        await linkService.link(tctx, { type: APP, id: app.id }, { type: 'Document', id: d.id });
+        await changed(tctx, app, 'document', null, d.name);
+        return d;
+      } catch (err) {
+        upload.discard();
+        throw err;
+      }
+    });
+    res.status(201).json({ data: { document: documentJson(doc) } });
+  },
+
+  async unlink(ctx: Context, applicationId: string, type: 'Task' | 'Content' | 'Document', id: string): Promise<Application> {
     return ctx.em.transactional(async (em) => {
       const tctx = withEm(ctx, em);
       const app = await forWrite(tctx, applicationId, 'update');
