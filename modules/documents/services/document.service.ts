@@ -26,7 +26,8 @@ function checkFileName(name: string | undefined): string {
   const n = (name ?? '').normalize('NFC');
   if (!n.trim()) throw new BadInputError('file', 'The file has no name.');
   if (n.length > 255) throw new BadInputError('file', 'The file name is longer than 255 characters.');
-  if (/[/\\]/.test(n) || n === '.' || n === '..' || n.includes('..' + path.sep) || /[\u0000-\u001f]/.test(n)) {
+  const control = [...n].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+  if (/[/\\]/.test(n) || n === '.' || n === '..' || control) {
     throw new BadInputError('file', 'The file name must not contain a path or control characters.');
   }
   return n;
