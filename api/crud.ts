@@ -46,8 +46,9 @@ export interface CrudSpec<T extends { id: number; version: number; archivedAt?: 
 export function crudService<T extends { id: number; version: number; archivedAt?: Date | null; updatedAt: Date }, C extends object, U extends object, F extends object>(spec: CrudSpec<T, C, U, F>) {
   const { entity, subject } = spec;
 
-  async function assertUnique(ctx: Context, value: string | undefined, exceptId?: number) {
+  async function assertUnique(ctx: Context, value: string | null | undefined, exceptId?: number) {
     if (!spec.uniqueColumn || value === undefined) return;
+    if (value === null || typeof value !== 'string') throw new BadInputError(spec.uniqueColumn.field, `${spec.uniqueColumn.property} must not be empty.`);
     const { column, field } = spec.uniqueColumn;
     const where = { [raw((a) => `tr_fold(${a}.${column})`)]: searchFold(value.trim()), archivedAt: null, ...(exceptId ? { id: { $ne: exceptId } } : {}) };
     if (await ctx.em.findOne(entity, where as FilterQuery<T>)) throw new BadInputError(field, `Another ${subject.toLowerCase()} already has this ${spec.uniqueColumn.property}.`);

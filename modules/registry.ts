@@ -4,6 +4,8 @@ import { accountsModule } from './accounts/accounts.module';
 import { applicationsModule } from './applications/applications.module';
 import { contentsModule } from './contents/contents.module';
 import { documentsModule } from './documents/documents.module';
+import { opportunitiesModule } from './opportunities/opportunities.module';
+import { serviceRequestsModule } from './service-requests/service-requests.module';
 import { linksModule } from './links/links.module';
 import { tasksModule } from './tasks/tasks.module';
 import { extraFieldsModule } from './extra-fields/extra-fields.module';
@@ -11,7 +13,7 @@ import { identityModule } from './identity/identity.module';
 import { referenceModule } from './reference/reference.module';
 
 /** Every business module, in dependency order. The only place that lists them. */
-export const modules: ModuleDefinition[] = [identityModule, referenceModule, extraFieldsModule, accountsModule, linksModule, tasksModule, contentsModule, documentsModule, applicationsModule];
+export const modules: ModuleDefinition[] = [identityModule, referenceModule, extraFieldsModule, accountsModule, linksModule, tasksModule, contentsModule, documentsModule, applicationsModule, serviceRequestsModule, opportunitiesModule];
 
 registerSubjects(modules.flatMap((m) => m.subjects ?? []));
 
