@@ -16,7 +16,7 @@ import {
   SubscriptionTimeResolver,
   TimeEntryResolver,
 } from './resolvers/application.resolver';
-import { ApplicationLinksResolver } from './resolvers/conversion.resolver';
+import { ApplicationLinksResolver, OpportunityApplicationsResolver, ServiceRequestApplicationsResolver } from './resolvers/conversion.resolver';
 import { conversionService } from './services/conversion.service';
 
 const STAGES = [
@@ -45,6 +45,8 @@ export const applicationsModule: ModuleDefinition = {
     SubscriptionTimeResolver,
     ProjectTimeResolver,
     ApplicationLinksResolver,
+    ServiceRequestApplicationsResolver,
+    OpportunityApplicationsResolver,
   ],
   subjects: applicationSubjects,
   defaultGrants: applicationDefaultGrants,

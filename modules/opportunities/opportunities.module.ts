@@ -1,3 +1,4 @@
+import { AccountOpportunitiesResolver } from './resolvers/account-opportunities.resolver';
 import type { ModuleDefinition } from '../../api/module';
 import { Opportunity } from './entities/opportunity.entity';
 import { SalesStage, SalesStageOutcome } from './entities/sales-stage.entity';
@@ -16,7 +17,7 @@ const STAGES = [
 export const opportunitiesModule: ModuleDefinition = {
   name: 'opportunities',
   entities: [SalesStage, Opportunity],
-  resolvers: [OpportunityResolver, OpportunityPipelineResolver, SalesStageCrudResolver],
+  resolvers: [AccountOpportunitiesResolver, OpportunityResolver, OpportunityPipelineResolver, SalesStageCrudResolver],
   subjects: opportunitySubjects,
   defaultGrants: opportunityDefaultGrants,
   async bootstrap(em) {

@@ -1,3 +1,4 @@
+import { AccountServiceRequestsResolver } from './resolvers/account-service-requests.resolver';
 import type { ModuleDefinition } from '../../api/module';
 import { ServiceRequest, ServiceRequestCounter, ServiceRequestHistory } from './entities/service-request.entities';
 import { ServiceStage } from './entities/service-stage.entity';
@@ -16,7 +17,7 @@ const STAGES = [
 export const serviceRequestsModule: ModuleDefinition = {
   name: 'service-requests',
   entities: [ServiceStage, ServiceRequest, ServiceRequestHistory, ServiceRequestCounter],
-  resolvers: [ServiceRequestResolver, ServiceRequestHistoryResolver, ServiceStageCrudResolver, ServiceStageResolver],
+  resolvers: [AccountServiceRequestsResolver, ServiceRequestResolver, ServiceRequestHistoryResolver, ServiceStageCrudResolver, ServiceStageResolver],
   subjects: serviceRequestSubjects,
   defaultGrants: serviceRequestDefaultGrants,
   async bootstrap(em) {

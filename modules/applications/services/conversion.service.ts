@@ -9,6 +9,12 @@ import { idempotent, linkService } from '../../links/services/link.service';
 import type { CreateTaskInput } from '../../tasks/dto/task.input';
 import { Task } from '../../tasks/entities/task.entity';
 import { taskService } from '../../tasks/services/task.service';
+import { Account } from '../../accounts/entities/account.entities';
+import { Opportunity } from '../../opportunities/entities/opportunity.entity';
+import { createOpportunityIn } from '../../opportunities/services/opportunity.service';
+import { ServiceRequest } from '../../service-requests/entities/service-request.entities';
+import { createServiceRequestIn } from '../../service-requests/services/service-request.service';
+import type { OpportunityFromApplicationInput, ServiceRequestFromApplicationInput } from '../dto/conversion.input';
 import { Application } from '../entities/application.entities';
 import { forWrite, history, publish } from './application.service';
 
@@ -34,6 +40,67 @@ export const conversionService = {
         return task.id;
       });
       return em.findOneOrFail(Task, id);
+    });
+  },
+
+  /**
+   * "Add service request": a service request prefilled from the application (account,
+   * reporter as contact, subscription, subject, detail, priority), linked both ways.
+   */
+  async toServiceRequest(ctx: Context, applicationId: string, input: ServiceRequestFromApplicationInput = {}, key?: string | null): Promise<ServiceRequest> {
+    return ctx.em.transactional(async (em) => {
+      const tctx = withEm(ctx, em);
+      const app = await forWrite(tctx, applicationId, 'update');
+      const { id } = await idempotent(tctx, key, `convertApplicationToServiceRequest:${app.id}`, async () => {
+        const sr = await createServiceRequestIn(tctx, {
+          accountId: app.applicant.id,
+          contactId: app.reporter?.id ?? null,
+          subscriptionId: app.subscription?.id ?? null,
+          subject: input.subject?.trim() || app.subject,
+          detail: input.detail !== undefined ? input.detail : app.detail,
+          priorityId: input.priorityId ?? app.priority.id,
+          product: input.product ?? null,
+          serialNumber: input.serialNumber ?? null,
+          plannedDate: input.plannedDate ?? null,
+          // The application's assignee carries over, so whoever works on it sees the request.
+          assignee: input.assignee ?? {
+            userId: app.assigneeUser ? String(app.assigneeUser.id) : null,
+            teamId: app.assigneeTeam ? String(app.assigneeTeam.id) : null,
+            everyone: app.assigneeEveryone,
+          },
+        });
+        await linkService.link(tctx, { type: APP, id: app.id }, { type: 'ServiceRequest', id: sr.id });
+        await changed(tctx, app, 'serviceRequest', null, (sr as { number?: string }).number ?? `#${sr.id}`);
+        return sr.id;
+      });
+      return em.findOneOrFail(ServiceRequest, id);
+    });
+  },
+
+  /** "Add opportunity": a sales opportunity for the applicant, linked to the application. */
+  async toOpportunity(ctx: Context, applicationId: string, input: OpportunityFromApplicationInput, key?: string | null): Promise<Opportunity> {
+    return ctx.em.transactional(async (em) => {
+      const tctx = withEm(ctx, em);
+      const app = await forWrite(tctx, applicationId, 'update');
+      const applicant = await em.findOneOrFail(Account, app.applicant.id);
+      const { id } = await idempotent(tctx, key, `convertApplicationToOpportunity:${app.id}`, async () => {
+        const o = await createOpportunityIn(tctx, {
+          accountId: applicant.id,
+          contactId: app.reporter?.id ?? null,
+          title: input.title?.trim() || app.subject,
+          description: input.description !== undefined ? input.description : app.detail,
+          expectedAmount: input.expectedAmount ?? null,
+          currency: input.currency ?? null,
+          probability: input.probability ?? null,
+          expectedCloseDate: input.expectedCloseDate ?? null,
+          campaignId: app.campaign?.id ?? null,
+          projectId: app.project?.id ?? null,
+        });
+        await linkService.link(tctx, { type: APP, id: app.id }, { type: 'Opportunity', id: o.id });
+        await changed(tctx, app, 'opportunity', null, o.title);
+        return o.id;
+      });
+      return em.findOneOrFail(Opportunity, id);
     });
   },
 
