@@ -11,6 +11,19 @@ export enum SortDirection {
 }
 registerEnumType(SortDirection, { name: 'SortDirection' });
 
+/** The sort input of a list: `{ field: <one of the enum>, direction }` (GraphQL name `name`). */
+export function SortOf<E extends Record<string, string>>(fieldEnum: E, name: string) {
+  @InputType(name)
+  class Sort {
+    @Field(() => fieldEnum)
+    field!: E[keyof E];
+
+    @Field(() => SortDirection, { defaultValue: SortDirection.ASC })
+    direction!: SortDirection;
+  }
+  return Sort;
+}
+
 /**
  * Every list takes a page: `{ limit, offset }` for numbered pages (the back office) or
  * `{ first, after }` for cursors (integrators; stays fast at any depth).

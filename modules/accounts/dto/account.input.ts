@@ -1,7 +1,7 @@
 import { ArrayMaxSize, IsBoolean, IsEmail, IsEnum, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { GraphQLJSONObject, LocalDateResolver } from 'graphql-scalars';
 import { Field, ID, InputType, registerEnumType } from 'type-graphql';
-import { SortDirection } from '../../../api/pagination';
+import { SortOf } from '../../../api/pagination';
 import { ExtraValueFilter } from '../../extra-fields/dto/extra-field.input';
 import { AccountKind } from '../entities/account.entities';
 
@@ -187,14 +187,8 @@ export enum AccountSortField {
 }
 registerEnumType(AccountSortField, { name: 'AccountSortField' });
 
-@InputType()
-export class AccountSort {
-  @Field(() => AccountSortField)
-  field!: AccountSortField;
-
-  @Field(() => SortDirection, { defaultValue: SortDirection.ASC })
-  direction!: SortDirection;
-}
+export const AccountSort = SortOf(AccountSortField, 'AccountSort');
+export type AccountSort = InstanceType<typeof AccountSort>;
 
 // ---- contacts ----
 @InputType()
@@ -314,14 +308,8 @@ export enum ContactSortField {
 }
 registerEnumType(ContactSortField, { name: 'ContactSortField' });
 
-@InputType()
-export class ContactSort {
-  @Field(() => ContactSortField)
-  field!: ContactSortField;
-
-  @Field(() => SortDirection, { defaultValue: SortDirection.ASC })
-  direction!: SortDirection;
-}
+export const ContactSort = SortOf(ContactSortField, 'ContactSort');
+export type ContactSort = InstanceType<typeof ContactSort>;
 
 // ---- subscriptions ----
 @InputType()
@@ -419,14 +407,8 @@ export enum SubscriptionSortField {
 }
 registerEnumType(SubscriptionSortField, { name: 'SubscriptionSortField' });
 
-@InputType()
-export class SubscriptionSort {
-  @Field(() => SubscriptionSortField)
-  field!: SubscriptionSortField;
-
-  @Field(() => SortDirection, { defaultValue: SortDirection.ASC })
-  direction!: SortDirection;
-}
+export const SubscriptionSort = SortOf(SubscriptionSortField, 'SubscriptionSort');
+export type SubscriptionSort = InstanceType<typeof SubscriptionSort>;
 
 // ---- regions ----
 @InputType()
@@ -488,11 +470,5 @@ export enum RegionSortField {
 }
 registerEnumType(RegionSortField, { name: 'RegionSortField' });
 
-@InputType()
-export class RegionSort {
-  @Field(() => RegionSortField)
-  field!: RegionSortField;
-
-  @Field(() => SortDirection, { defaultValue: SortDirection.ASC })
-  direction!: SortDirection;
-}
+export const RegionSort = SortOf(RegionSortField, 'RegionSort');
+export type RegionSort = InstanceType<typeof RegionSort>;

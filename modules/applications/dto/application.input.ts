@@ -1,7 +1,7 @@
 import { ArrayMaxSize, IsBoolean, IsDate, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { GraphQLJSONObject, LocalDateResolver } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { SortDirection } from '../../../api/pagination';
+import { SortOf } from '../../../api/pagination';
 import { ExtraValueFilter } from '../../extra-fields/dto/extra-field.input';
 import { Application } from '../entities/application.entities';
 
@@ -379,14 +379,8 @@ export enum ApplicationSortField {
 }
 registerEnumType(ApplicationSortField, { name: 'ApplicationSortField' });
 
-@InputType()
-export class ApplicationSort {
-  @Field(() => ApplicationSortField)
-  field!: ApplicationSortField;
-
-  @Field(() => SortDirection, { defaultValue: SortDirection.ASC })
-  direction!: SortDirection;
-}
+export const ApplicationSort = SortOf(ApplicationSortField, 'ApplicationSort');
+export type ApplicationSort = InstanceType<typeof ApplicationSort>;
 
 @ObjectType()
 export class SimilarApplication {
@@ -565,14 +559,8 @@ export enum ClassificationSortField {
 }
 registerEnumType(ClassificationSortField, { name: 'ClassificationSortField' });
 
-@InputType()
-export class ClassificationSort {
-  @Field(() => ClassificationSortField)
-  field!: ClassificationSortField;
-
-  @Field(() => SortDirection, { defaultValue: SortDirection.ASC })
-  direction!: SortDirection;
-}
+export const ClassificationSort = SortOf(ClassificationSortField, 'ClassificationSort');
+export type ClassificationSort = InstanceType<typeof ClassificationSort>;
 
 @InputType()
 export class ProcessStageFilter {

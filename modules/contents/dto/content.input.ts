@@ -1,6 +1,6 @@
 import { ArrayMaxSize, IsBoolean, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { Field, InputType, registerEnumType } from 'type-graphql';
-import { SortDirection } from '../../../api/pagination';
+import { SortOf } from '../../../api/pagination';
 
 @InputType()
 export class CreateContentInput {
@@ -99,11 +99,5 @@ export enum ContentSortField {
 }
 registerEnumType(ContentSortField, { name: 'ContentSortField' });
 
-@InputType()
-export class ContentSort {
-  @Field(() => ContentSortField)
-  field!: ContentSortField;
-
-  @Field(() => SortDirection, { defaultValue: SortDirection.ASC })
-  direction!: SortDirection;
-}
+export const ContentSort = SortOf(ContentSortField, 'ContentSort');
+export type ContentSort = InstanceType<typeof ContentSort>;

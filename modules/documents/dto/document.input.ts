@@ -1,6 +1,6 @@
 import { ArrayMaxSize, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { Field, ID, InputType, registerEnumType } from 'type-graphql';
-import { SortDirection } from '../../../api/pagination';
+import { SortOf } from '../../../api/pagination';
 
 @InputType({ description: 'Documents are created by uploading (POST /documents); these fields can change afterwards.' })
 export class UpdateDocumentInput {
@@ -66,11 +66,5 @@ export enum DocumentSortField {
 }
 registerEnumType(DocumentSortField, { name: 'DocumentSortField' });
 
-@InputType()
-export class DocumentSort {
-  @Field(() => DocumentSortField)
-  field!: DocumentSortField;
-
-  @Field(() => SortDirection, { defaultValue: SortDirection.ASC })
-  direction!: SortDirection;
-}
+export const DocumentSort = SortOf(DocumentSortField, 'DocumentSort');
+export type DocumentSort = InstanceType<typeof DocumentSort>;

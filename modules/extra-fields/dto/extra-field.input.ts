@@ -1,7 +1,7 @@
 import { ArrayMaxSize, IsBoolean, IsEnum, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { GraphQLJSON } from 'graphql-scalars';
 import { Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
-import { SortDirection } from '../../../api/pagination';
+import { SortOf } from '../../../api/pagination';
 import { ExtraFieldTarget, ExtraFieldType } from '../entities/extra-field-definition.entity';
 
 @InputType()
@@ -128,14 +128,8 @@ export enum ExtraFieldSortField {
 }
 registerEnumType(ExtraFieldSortField, { name: 'ExtraFieldSortField' });
 
-@InputType()
-export class ExtraFieldSort {
-  @Field(() => ExtraFieldSortField)
-  field!: ExtraFieldSortField;
-
-  @Field(() => SortDirection, { defaultValue: SortDirection.ASC })
-  direction!: SortDirection;
-}
+export const ExtraFieldSort = SortOf(ExtraFieldSortField, 'ExtraFieldSort');
+export type ExtraFieldSort = InstanceType<typeof ExtraFieldSort>;
 
 /** A condition on one extra field of a list's records. */
 @InputType({ description: 'Matches records whose extra field `key` equals, is one of, or (numbers/dates) lies within the bounds.' })

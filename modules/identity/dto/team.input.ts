@@ -1,6 +1,6 @@
 import { ArrayMaxSize, IsBoolean, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { Field, ID, InputType, registerEnumType } from 'type-graphql';
-import { SortDirection } from '../../../api/pagination';
+import { SortOf } from '../../../api/pagination';
 
 @InputType()
 export class CreateTeamInput {
@@ -76,11 +76,5 @@ export enum TeamSortField {
 }
 registerEnumType(TeamSortField, { name: 'TeamSortField' });
 
-@InputType()
-export class TeamSort {
-  @Field(() => TeamSortField)
-  field!: TeamSortField;
-
-  @Field(() => SortDirection, { defaultValue: SortDirection.ASC })
-  direction!: SortDirection;
-}
+export const TeamSort = SortOf(TeamSortField, 'TeamSort');
+export type TeamSort = InstanceType<typeof TeamSort>;

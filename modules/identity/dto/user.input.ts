@@ -1,6 +1,6 @@
 import { ArrayMaxSize, IsBoolean, IsEmail, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { Field, ID, InputType, registerEnumType } from 'type-graphql';
-import { SortDirection } from '../../../api/pagination';
+import { SortOf } from '../../../api/pagination';
 
 const PHONE = /^\+?[0-9 ()-]{3,40}$/;
 
@@ -129,11 +129,5 @@ export enum UserSortField {
 }
 registerEnumType(UserSortField, { name: 'UserSortField' });
 
-@InputType()
-export class UserSort {
-  @Field(() => UserSortField)
-  field!: UserSortField;
-
-  @Field(() => SortDirection, { defaultValue: SortDirection.ASC })
-  direction!: SortDirection;
-}
+export const UserSort = SortOf(UserSortField, 'UserSort');
+export type UserSort = InstanceType<typeof UserSort>;

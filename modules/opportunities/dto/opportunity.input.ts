@@ -1,7 +1,7 @@
 import { ArrayMaxSize, IsBoolean, IsEnum, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { LocalDateResolver } from 'graphql-scalars';
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { SortDirection } from '../../../api/pagination';
+import { SortOf } from '../../../api/pagination';
 import { Currency } from '../entities/opportunity.entity';
 import { SalesStage, SalesStageOutcome } from '../entities/sales-stage.entity';
 
@@ -230,14 +230,8 @@ export enum OpportunitySortField {
 }
 registerEnumType(OpportunitySortField, { name: 'OpportunitySortField', description: 'stage sorts by the stage\'s position in the pipeline.' });
 
-@InputType()
-export class OpportunitySort {
-  @Field(() => OpportunitySortField)
-  field!: OpportunitySortField;
-
-  @Field(() => SortDirection, { defaultValue: SortDirection.ASC })
-  direction!: SortDirection;
-}
+export const OpportunitySort = SortOf(OpportunitySortField, 'OpportunitySort');
+export type OpportunitySort = InstanceType<typeof OpportunitySort>;
 
 @ObjectType({ description: 'An amount in one currency.' })
 export class CurrencyAmount {
@@ -368,11 +362,5 @@ export enum SalesStageSortField {
 }
 registerEnumType(SalesStageSortField, { name: 'SalesStageSortField' });
 
-@InputType()
-export class SalesStageSort {
-  @Field(() => SalesStageSortField)
-  field!: SalesStageSortField;
-
-  @Field(() => SortDirection, { defaultValue: SortDirection.ASC })
-  direction!: SortDirection;
-}
+export const SalesStageSort = SortOf(SalesStageSortField, 'SalesStageSort');
+export type SalesStageSort = InstanceType<typeof SalesStageSort>;

@@ -1,7 +1,7 @@
 import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { LocalDateResolver } from 'graphql-scalars';
 import { Field, InputType, Int, registerEnumType } from 'type-graphql';
-import { SortDirection } from '../../../api/pagination';
+import { SortOf } from '../../../api/pagination';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -71,14 +71,8 @@ export enum ReferenceSortField {
 }
 registerEnumType(ReferenceSortField, { name: 'ReferenceSortField' });
 
-@InputType()
-export class ReferenceSort {
-  @Field(() => ReferenceSortField)
-  field!: ReferenceSortField;
-
-  @Field(() => SortDirection, { defaultValue: SortDirection.ASC })
-  direction!: SortDirection;
-}
+export const ReferenceSort = SortOf(ReferenceSortField, 'ReferenceSort');
+export type ReferenceSort = InstanceType<typeof ReferenceSort>;
 
 // ---- priorities ----
 @InputType()

@@ -1,7 +1,7 @@
 import { ArrayMaxSize, IsBoolean, IsInt, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { LocalDateResolver } from 'graphql-scalars';
 import { Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
-import { SortDirection } from '../../../api/pagination';
+import { SortOf } from '../../../api/pagination';
 import { AssigneeInput } from '../../applications/dto/application.input';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -229,14 +229,8 @@ export enum ServiceRequestSortField {
 }
 registerEnumType(ServiceRequestSortField, { name: 'ServiceRequestSortField' });
 
-@InputType()
-export class ServiceRequestSort {
-  @Field(() => ServiceRequestSortField)
-  field!: ServiceRequestSortField;
-
-  @Field(() => SortDirection, { defaultValue: SortDirection.ASC })
-  direction!: SortDirection;
-}
+export const ServiceRequestSort = SortOf(ServiceRequestSortField, 'ServiceRequestSort');
+export type ServiceRequestSort = InstanceType<typeof ServiceRequestSort>;
 
 // ---- service stages ----
 @InputType()
@@ -345,11 +339,5 @@ export enum ServiceStageSortField {
 }
 registerEnumType(ServiceStageSortField, { name: 'ServiceStageSortField' });
 
-@InputType()
-export class ServiceStageSort {
-  @Field(() => ServiceStageSortField)
-  field!: ServiceStageSortField;
-
-  @Field(() => SortDirection, { defaultValue: SortDirection.ASC })
-  direction!: SortDirection;
-}
+export const ServiceStageSort = SortOf(ServiceStageSortField, 'ServiceStageSort');
+export type ServiceStageSort = InstanceType<typeof ServiceStageSort>;

@@ -1,6 +1,6 @@
 import { IsDate, IsEnum, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { Field, ID, InputType, registerEnumType } from 'type-graphql';
-import { SortDirection } from '../../../api/pagination';
+import { SortOf } from '../../../api/pagination';
 import { TaskStatus } from '../entities/task.entity';
 
 @InputType()
@@ -99,11 +99,5 @@ export enum TaskSortField {
 }
 registerEnumType(TaskSortField, { name: 'TaskSortField' });
 
-@InputType()
-export class TaskSort {
-  @Field(() => TaskSortField)
-  field!: TaskSortField;
-
-  @Field(() => SortDirection, { defaultValue: SortDirection.ASC })
-  direction!: SortDirection;
-}
+export const TaskSort = SortOf(TaskSortField, 'TaskSort');
+export type TaskSort = InstanceType<typeof TaskSort>;
