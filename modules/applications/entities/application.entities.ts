@@ -231,6 +231,18 @@ export class ApplicationHistory {
   @Field(() => String, { nullable: true })
   @Property({ type: 'text', nullable: true })
   newValue?: string | null;
+
+  /**
+   * The linked record an entry is about (a task, document, ...). Its label is shown only to
+   * viewers who may read that record; others see `#id`.
+   */
+  @Field(() => String, { nullable: true })
+  @Property({ length: 50, nullable: true })
+  refType?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  @Property({ type: 'integer', nullable: true })
+  refId?: number | null;
 }
 
 /** The last number handed out per year (2026-000123). */

@@ -2,7 +2,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root, Subscription as GqlSubscription } from 'type-graphql';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { raw } from '@mikro-orm/core';
-import { restrictWhere } from '../../../api/ability';
+import { canOn, restrictWhere, subjectDefinitions } from '../../../api/ability';
 import type { Context } from '../../../api/context';
 import { crudResolver, relation } from '../../../api/crud';
 import type { DomainEvent } from '../../../api/events';
@@ -244,11 +244,32 @@ export class TimeEntryResolver {
   }
 }
 
+/**
+ * A history entry about a linked record shows that record's label (title, file name) only
+ * to viewers who may read the record; others see `#id`, as with the link itself.
+ */
+async function visibleValue(ctx: Context, h: ApplicationHistory, value: string | null | undefined): Promise<string | null> {
+  if (value === null || value === undefined || !h.refType || !h.refId) return value ?? null;
+  const entity = subjectDefinitions.get(h.refType)?.entity;
+  const row = entity ? await ctx.loaders.byId(entity as never).load(h.refId) : null;
+  return row && canOn(ctx.ability, 'read', h.refType, row as object) ? value : `#${h.refId}`;
+}
+
 @Resolver(() => ApplicationHistory)
 export class ApplicationHistoryResolver {
   @FieldResolver(() => User, { nullable: true })
   actor(@Root() h: ApplicationHistory, @Ctx() ctx: Context) {
     return relation(ctx, User, 'User', h.actor);
+  }
+
+  @FieldResolver(() => String, { nullable: true })
+  oldValue(@Root() h: ApplicationHistory, @Ctx() ctx: Context) {
+    return visibleValue(ctx, h, h.oldValue);
+  }
+
+  @FieldResolver(() => String, { nullable: true })
+  newValue(@Root() h: ApplicationHistory, @Ctx() ctx: Context) {
+    return visibleValue(ctx, h, h.newValue);
   }
 }
 

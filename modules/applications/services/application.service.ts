@@ -61,8 +61,8 @@ function sameValue(a: unknown, b: unknown): boolean {
   return (id(a) ?? null) === (id(b) ?? null);
 }
 
-export function history(em: SqlEntityManager, app: Application, actor: User | null, field: string, oldValue: unknown, newValue: unknown): void {
-  em.create(ApplicationHistory, { application: app, actor, field, oldValue: display(oldValue), newValue: display(newValue) });
+export function history(em: SqlEntityManager, app: Application, actor: User | null, field: string, oldValue: unknown, newValue: unknown, ref?: { type: string; id: number }): void {
+  em.create(ApplicationHistory, { application: app, actor, field, oldValue: display(oldValue), newValue: display(newValue), refType: ref?.type ?? null, refId: ref?.id ?? null });
 }
 
 /** 2026-000123: the next number of the year, from a counter row locked by the upsert. */
@@ -159,9 +159,9 @@ async function stageById(ctx: Context, id: string | null | undefined, field: str
 }
 
 /** Loads an application for a write: readable (else NOT_FOUND), not archived, right version. */
-export async function forWrite(ctx: Context, id: string, action: string, version?: number): Promise<Application> {
-  const app = await findReadable(ctx, Application, SUBJECT, parseId(id, 'id'), { forUpdate: true });
-  if (app.archivedAt) throw new BadInputError('id', `Application ${app.number} is archived.`);
+export async function forWrite(ctx: Context, id: string, action: string, version?: number, field = 'id'): Promise<Application> {
+  const app = await findReadable(ctx, Application, SUBJECT, parseId(id, field), { forUpdate: true, field });
+  if (app.archivedAt) throw new BadInputError(field, `Application ${app.number} is archived.`);
   authorize(ctx, action, SUBJECT, app);
   if (version !== undefined) assertVersion(SUBJECT, app, version);
   return app;

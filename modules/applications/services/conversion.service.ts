@@ -31,12 +31,12 @@ export const conversionService = {
   async addTask(ctx: Context, applicationId: string, input: CreateTaskInput, key?: string | null): Promise<Task> {
     return ctx.em.transactional(async (em) => {
       const tctx = withEm(ctx, em);
-      const app = await forWrite(tctx, applicationId, 'update');
+      const app = await forWrite(tctx, applicationId, 'update', undefined, 'applicationId');
       authorize(tctx, 'create', 'Task');
       const { id } = await idempotent(tctx, key, `addApplicationTask:${app.id}`, async () => {
         const task = await taskService.create(tctx, input);
         await linkService.link(tctx, { type: APP, id: app.id }, { type: 'Task', id: task.id });
-        await changed(tctx, app, 'task', null, task.title);
+        await changed(tctx, app, 'task', null, task.title, { type: 'Task', id: task.id });
         return task.id;
       });
       return em.findOneOrFail(Task, id);
@@ -50,7 +50,7 @@ export const conversionService = {
   async toServiceRequest(ctx: Context, applicationId: string, input: ServiceRequestFromApplicationInput = {}, key?: string | null): Promise<ServiceRequest> {
     return ctx.em.transactional(async (em) => {
       const tctx = withEm(ctx, em);
-      const app = await forWrite(tctx, applicationId, 'update');
+      const app = await forWrite(tctx, applicationId, 'update', undefined, 'applicationId');
       const { id } = await idempotent(tctx, key, `convertApplicationToServiceRequest:${app.id}`, async () => {
         const sr = await createServiceRequestIn(tctx, {
           accountId: app.applicant.id,
@@ -70,7 +70,7 @@ export const conversionService = {
           },
         });
         await linkService.link(tctx, { type: APP, id: app.id }, { type: 'ServiceRequest', id: sr.id });
-        await changed(tctx, app, 'serviceRequest', null, (sr as { number?: string }).number ?? `#${sr.id}`);
+        await changed(tctx, app, 'serviceRequest', null, (sr as { number?: string }).number ?? `#${sr.id}`, { type: 'ServiceRequest', id: sr.id });
         return sr.id;
       });
       return em.findOneOrFail(ServiceRequest, id);
@@ -81,7 +81,7 @@ export const conversionService = {
   async toOpportunity(ctx: Context, applicationId: string, input: OpportunityFromApplicationInput, key?: string | null): Promise<Opportunity> {
     return ctx.em.transactional(async (em) => {
       const tctx = withEm(ctx, em);
-      const app = await forWrite(tctx, applicationId, 'update');
+      const app = await forWrite(tctx, applicationId, 'update', undefined, 'applicationId');
       const applicant = await em.findOneOrFail(Account, app.applicant.id);
       const { id } = await idempotent(tctx, key, `convertApplicationToOpportunity:${app.id}`, async () => {
         const o = await createOpportunityIn(tctx, {
@@ -97,7 +97,7 @@ export const conversionService = {
           projectId: app.project?.id ?? null,
         });
         await linkService.link(tctx, { type: APP, id: app.id }, { type: 'Opportunity', id: o.id });
-        await changed(tctx, app, 'opportunity', null, o.title);
+        await changed(tctx, app, 'opportunity', null, o.title, { type: 'Opportunity', id: o.id });
         return o.id;
       });
       return em.findOneOrFail(Opportunity, id);
@@ -126,7 +126,7 @@ export const conversionService = {
    */
   async upload(ctx: Context, req: Request, res: Response): Promise<void> {
     const id = String(req.params.id);
-    await forWrite(ctx, id, 'update');
+    await forWrite(ctx, id, 'update', undefined, 'id');
     authorize(ctx, 'create', 'Document');
     const upload = await receiveUpload(ctx, req);
     const doc = await ctx.em.transactional(async (em) => {
@@ -135,7 +135,7 @@ export const conversionService = {
         const app = await forWrite(tctx, id, 'update');
         const d = await createDocumentIn(tctx, upload);
         await linkService.link(tctx, { type: APP, id: app.id }, { type: 'Document', id: d.id });
-        await changed(tctx, app, 'document', null, d.name);
+        await changed(tctx, app, 'document', null, d.name, { type: 'Document', id: d.id });
         return d;
       } catch (err) {
         upload.discard();
@@ -148,9 +148,11 @@ export const conversionService = {
   async unlink(ctx: Context, applicationId: string, type: 'Task' | 'Content' | 'Document', id: string): Promise<Application> {
     return ctx.em.transactional(async (em) => {
       const tctx = withEm(ctx, em);
-      const app = await forWrite(tctx, applicationId, 'update');
-      const otherId = parseId(id, 'id');
-      if (await linkService.unlink(tctx, { type: APP, id: app.id }, { type, id: otherId })) await changed(tctx, app, type.toLowerCase(), `#${otherId}`, null);
+      const app = await forWrite(tctx, applicationId, 'update', undefined, 'applicationId');
+      // Only a record one may read can be unlinked (others' links stay as they are).
+      const entity = { Task, Content, Document }[type] as new () => { id: number };
+      const other = await findReadable(tctx, entity, type, parseId(id, `${type.toLowerCase()}Id`), { field: `${type.toLowerCase()}Id` });
+      if (await linkService.unlink(tctx, { type: APP, id: app.id }, { type, id: other.id })) await changed(tctx, app, type.toLowerCase(), `#${other.id}`, null, { type, id: other.id });
       return app;
     });
   },
@@ -159,18 +161,18 @@ export const conversionService = {
 async function linkExisting<T extends { id: number }>(ctx: Context, applicationId: string, entity: new () => T, subject: string, otherId: string, field: string, label: (t: T) => string): Promise<Application> {
   return ctx.em.transactional(async (em) => {
     const tctx = withEm(ctx, em);
-    const app = await forWrite(tctx, applicationId, 'update');
+    const app = await forWrite(tctx, applicationId, 'update', undefined, 'applicationId');
     // NOT_FOUND for a record the user may not read, as for one that does not exist.
     const other = await findReadable(tctx, entity, subject, parseId(otherId, field), { field });
-    if (await linkService.link(tctx, { type: APP, id: app.id }, { type: subject, id: other.id })) await changed(tctx, app, subject.toLowerCase(), null, label(other));
+    if (await linkService.link(tctx, { type: APP, id: app.id }, { type: subject, id: other.id })) await changed(tctx, app, subject.toLowerCase(), null, label(other), { type: subject, id: other.id });
     return app;
   });
 }
 
 /** History entry, version bump and event for a change made through a link. */
-export async function changed(ctx: Context, app: Application, field: string, oldValue: unknown, newValue: unknown): Promise<void> {
+export async function changed(ctx: Context, app: Application, field: string, oldValue: unknown, newValue: unknown, ref?: { type: string; id: number }): Promise<void> {
   const em = ctx.em as SqlEntityManager;
-  history(em, app, ctx.user, field, oldValue, newValue);
+  history(em, app, ctx.user, field, oldValue, newValue, ref);
   app.updatedAt = new Date();
   await em.flush();
   await publish(ctx, em, 'changed', app);

@@ -60,7 +60,7 @@ export function receiveUpload(ctx: Context, req: Request): Promise<StoredUpload>
     }
     let bb: busboy.Busboy;
     try {
-      bb = busboy({ headers: req.headers, limits: { fileSize: max, files: 1, fields: 20, fieldSize: 20_000 }, defParamCharset: 'utf8', preservePath: true });
+      bb = busboy({ headers: req.headers, limits: { fileSize: max + 1, files: 1, fields: 20, fieldSize: 20_000 }, defParamCharset: 'utf8', preservePath: true });
     } catch (err) {
       reject(new BadInputError('file', `Malformed upload: ${(err as Error).message}`));
       return;
@@ -109,6 +109,7 @@ export function receiveUpload(ctx: Context, req: Request): Promise<StoredUpload>
           if (head.length < 32) head = Buffer.concat([head, chunk.subarray(0, 32 - head.length)]);
           if (!nul && ALLOWED[mime!].text && chunk.includes(0)) nul = true;
         });
+        // busboy signals when the file reaches fileSize (max + 1): one byte over the limit.
         stream.on('limit', () => {
           truncated = true;
           stream.unpipe(out);
@@ -210,7 +211,7 @@ export async function downloadHandler(ctx: Context, req: Request, res: Response)
   const ascii = doc.fileName.replace(/ı/g, 'i').normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
   res.setHeader('Content-Type', doc.mimeType);
   res.setHeader('Content-Length', String(doc.size));
-  res.setHeader('Content-Disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(doc.fileName)}`);
+  res.setHeader('Content-Disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(doc.fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`);
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('ETag', `"${doc.sha256}"`);
   res.setHeader('Cache-Control', 'private, no-store');
