@@ -76,6 +76,7 @@ export function crudService<T extends { id: number; version: number; archivedAt?
         orderBy: (sort?.length ? sort : spec.defaultSort).map((s) => ({ [s.field]: direction(s.direction) })),
         countCap: ctx.config.LIST_COUNT_CAP,
         wantTotal: selects(info, 'total', 'totalExact'),
+      wantItems: selects(info, 'items', 'pageInfo'),
       });
     },
 

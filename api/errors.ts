@@ -70,7 +70,7 @@ export function isConnectionError(err: unknown): boolean {
   if (!e) return false;
   if (e.code && PG_CONNECTION_CODES.has(e.code)) return true;
   const m = e.message ?? '';
-  return /Connection terminated|connect ECONNREFUSED|Client has encountered a connection error|timeout exceeded when trying to connect|Knex: Timeout acquiring a connection|terminating connection/i.test(m);
+  return /Connection terminated|Connection ended unexpectedly|server closed the connection unexpectedly|connect ECONNREFUSED|Client has encountered a connection error|is not queryable|timeout exceeded when trying to connect|Knex: Timeout acquiring a connection|terminating connection|the database system is (starting up|shutting down)/i.test(m);
 }
 
 function validationFields(errors: ValidationError[], prefix: string): { field: string; message: string }[] {

@@ -133,6 +133,8 @@ export interface PaginateOptions {
   orderBy: OrderBy[];
   countCap: number;
   wantTotal: boolean;
+  /** False when the request selects neither items nor pageInfo (a totals-only query). */
+  wantItems?: boolean;
   populate?: string[];
 }
 
@@ -152,6 +154,10 @@ export async function paginate<T extends { id: number }>(em: EntityManager, enti
   if (!orderBy.some((o) => 'id' in o)) orderBy.push({ id: QueryOrder.ASC });
   const totalP = opts.wantTotal ? cappedCount(em, entity, whereOf()!, opts.countCap) : Promise.resolve({ total: 0, exact: false });
   totalP.catch(() => undefined); // awaited below; never an unhandled rejection when the rows query fails first
+  if (opts.wantItems === false) {
+    const { total, exact } = await totalP;
+    return { items: [], total, totalExact: exact, pageInfo: { hasNextPage: false, endCursor: null } };
+  }
 
   if (page.first !== undefined || page.after !== undefined) {
     const first = page.first ?? 50;

@@ -19,12 +19,15 @@ const fieldAuthChecker: AuthChecker<Context> = ({ root, context, info }) => {
 };
 
 /** class-validator on every input, reporting the argument path (`input.email`). */
-async function validateArg(value: unknown, argType: unknown, data: { info: import('graphql').GraphQLResolveInfo }): Promise<void> {
+async function validateArg(value: unknown, argType: unknown, data: { info: import('graphql').GraphQLResolveInfo; args: Record<string, unknown> }): Promise<void> {
   if (value === null || value === undefined || typeof value !== 'object') return;
   const items = Array.isArray(value) ? value : [value];
   const typeName = (argType as { name?: string })?.name;
   const field = data.info.parentType.getFields()[data.info.fieldName];
-  const argName = field?.args.find((a) => getNamedType(a.type).name === typeName)?.name ?? 'input';
+  // The argument of this type; when several share the type (from, to), the one with this value.
+  const candidates = field?.args.filter((a) => getNamedType(a.type).name === typeName) ?? [];
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const argName = (candidates.length > 1 ? candidates.find((a) => same(data.args?.[a.name], value)) : candidates[0])?.name ?? candidates[0]?.name ?? 'input';
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     if (!item || typeof item !== 'object') continue;

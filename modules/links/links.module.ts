@@ -1,11 +1,12 @@
 import type { ModuleDefinition } from '../../api/module';
 import { IdempotencyKey, RecordLink } from './entities/link.entities';
+import { LinkResolver } from './resolvers/link.resolver';
 
 /** Links between records of different modules, and idempotency keys for retried writes. */
 export const linksModule: ModuleDefinition = {
   name: 'links',
   entities: [RecordLink, IdempotencyKey],
-  resolvers: [],
+  resolvers: [LinkResolver],
   jobs: [
     {
       name: 'links.purge-idempotency-keys',

@@ -274,6 +274,7 @@ export const applicationService = {
       orderBy: order as never,
       countCap: ctx.config.LIST_COUNT_CAP,
       wantTotal: selects(info, 'total', 'totalExact'),
+      wantItems: selects(info, 'items', 'pageInfo'),
     });
   },
 

@@ -43,6 +43,7 @@ export const teamService = {
       orderBy: (sort?.length ? sort : [{ field: 'name', direction: undefined }]).map((s) => ({ [s.field]: direction(s.direction as never) })),
       countCap: ctx.config.LIST_COUNT_CAP,
       wantTotal: selects(info, 'total', 'totalExact'),
+      wantItems: selects(info, 'items', 'pageInfo'),
     });
   },
 

@@ -261,6 +261,7 @@ export const opportunityService = {
       orderBy: order as never,
       countCap: ctx.config.LIST_COUNT_CAP,
       wantTotal: selects(info, 'total', 'totalExact'),
+      wantItems: selects(info, 'items', 'pageInfo'),
     });
   },
 

@@ -315,6 +315,7 @@ export const serviceRequestService = {
       orderBy: order as never,
       countCap: ctx.config.LIST_COUNT_CAP,
       wantTotal: selects(info, 'total', 'totalExact'),
+      wantItems: selects(info, 'items', 'pageInfo'),
     });
   },
 
