@@ -17,7 +17,16 @@ export function ormOptions(url: string, poolMax = 10): Options<PostgreSqlDriver>
     // Batches references and collections loaded one by one into one query per kind.
     dataloader: true,
     pool: { min: 0, max: poolMax, idleTimeoutMillis: 30_000 },
-    driverOptions: { connection: { connectionTimeoutMillis: 5000, application_name: 'callcenter' } },
+    driverOptions: {
+      connection: { connectionTimeoutMillis: 5000, application_name: 'callcenter' },
+      // knex's own messages (lost connections during a database restart) go to our JSON logs, not stdout.
+      log: {
+        warn: (m: unknown) => logger.warn({ knex: String(m) }, 'database driver'),
+        error: (m: unknown) => logger.warn({ knex: String(m) }, 'database driver'),
+        deprecate: (m: unknown) => logger.debug({ knex: String(m) }, 'database driver'),
+        debug: (m: unknown) => logger.debug({ knex: String(m) }, 'database driver'),
+      },
+    },
     allowGlobalContext: false,
     debug: process.env.ORM_DEBUG === '1',
     logger: (msg) => logger.debug({ orm: msg }),
