@@ -4,7 +4,7 @@
  *
  *   npm run bench                 # full run (about 5 minutes on the 1,000,000 set)
  *   npm run bench -- --quick      # shorter measurements (meant for `seed:bulk -- --quick`)
- *   options: --concurrency N (throughput runs, default 4), --no-p9, --out FILE
+ *   options: --concurrency N (throughput runs, default 4), --no-p7, --no-p9, --out FILE
  *
  * The server runs as `npm start` would (production mode) in a child process; the load comes
  * from another child process over loopback (bench/load.ts). Statement counts come from a
@@ -33,12 +33,14 @@ import {
   type Summary,
 } from './lib';
 import type { StatementResult, StatementSpec } from './statements';
+import { P7_TARGET, runP7, type P7Row } from './p7';
 
 // ---------------------------------------------------------------- options
 
 interface Options {
   quick: boolean;
   concurrency: number;
+  p7: boolean;
   p9: boolean;
   out: string;
   url: string;
@@ -49,6 +51,7 @@ function parseArgs(argv: string[]): Options {
   const o: Options = {
     quick: false,
     concurrency: 4,
+    p7: true,
     p9: true,
     out: path.join(ROOT, 'bench', 'results', 'latest.json'),
     url: process.env.BENCH_DATABASE_URL || BENCH_DEFAULT_URL,
@@ -58,10 +61,11 @@ function parseArgs(argv: string[]): Options {
     const a = argv[i];
     if (a === '--quick') o.quick = true;
     else if (a === '--concurrency') o.concurrency = Number(argv[++i]);
+    else if (a === '--no-p7') o.p7 = false;
     else if (a === '--no-p9') o.p9 = false;
     else if (a === '--out') o.out = path.resolve(argv[++i]);
     else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: bench [--quick] [--concurrency N] [--no-p9] [--out FILE]\n  database: BENCH_DATABASE_URL (default ' + BENCH_DEFAULT_URL + ')\n');
+      process.stdout.write('usage: bench [--quick] [--concurrency N] [--no-p7] [--no-p9] [--out FILE]\n  database: BENCH_DATABASE_URL (default ' + BENCH_DEFAULT_URL + ')\n');
       process.exit(0);
     } else {
       process.stderr.write(`bench: unknown argument ${a}\n`);
@@ -443,6 +447,18 @@ async function main() {
       detailScope.params,
     );
     serverRss = rssOf(server.child.pid!);
+    // ---- P7: subscription fan-out (bench/p7.ts; a second instance and the baseline of its own)
+    let p7: P7Row | null = null;
+    if (o.p7) {
+      try {
+        const r = await runP7({ urlA: server.url, databaseUrl: o.url, db, password: o.password, quick: o.quick, log, pidA: server.child.pid });
+        p7 = r.row;
+        checks.push(...r.checks);
+        raw.p7 = r.raw;
+      } catch (err) {
+        log(`P7 failed: ${(err as Error).message.split('\n')[0]}`);
+      }
+    }
     await server.stop();
     log(`server stopped; peak RSS ${serverRss ? serverRss.peakMB.toFixed(0) : '?'} MB`);
 
@@ -568,7 +584,10 @@ async function main() {
       ['P7', 'one event to 2,000 subscribed agents', 'p99 <= 250 ms; 2nd instance +10 ms p50 (vs raw ws broadcast)'],
       ['P8', 'e-mail ingestion from a real IMAP server', '>= 100 messages/s, exactly once'],
     ];
-    for (const [tid, workload, target] of later) results.push({ id: tid, workload, status: 'not measured', target, notes: ['the feature has not landed yet'] });
+    for (const [tid, workload, target] of later) {
+      if (tid !== 'P7') results.push({ id: tid, workload, status: 'not measured', target, notes: ['the feature has not landed yet'] });
+      else results.push(p7 ?? { id: tid, workload, status: 'not measured', target: P7_TARGET, notes: [o.p7 ? 'the P7 run failed (see the log)' : 'skipped (--no-p7)'] });
+    }
     if (p9) {
       const ratio = p9.server.p50 / p9.graphqlJs.p50;
       results.push({
