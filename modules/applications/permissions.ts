@@ -1,24 +1,8 @@
-import type { BuiltInRoleKey, Grant, Principal, SubjectDefinition } from '../../api/module';
+import type { BuiltInRoleKey, Grant, SubjectDefinition } from '../../api/module';
+import { assigneeScope } from '../identity/services/assignee.service';
 import { Application, FollowUp } from './entities/application.entities';
 import { Category, ProcessStage } from './entities/classification.entities';
 
-/**
- * Which applications a scope covers.
- * - own: assigned to me, or to everyone.
- * - team: also those assigned to my teams; for a team leader, also those assigned to any
- *   member of the teams they lead, and unassigned ones.
- */
-export function applicationScope(p: Principal, scope: 'own' | 'team') {
-  const ors: Record<string, unknown>[] = [{ assigneeUser: p.id }, { assigneeEveryone: true }];
-  if (scope === 'team') {
-    if (p.teamIds.length) ors.push({ assigneeTeam: { $in: p.teamIds } });
-    if (p.ledTeamIds.length) {
-      ors.push({ assigneeUser: { $in: p.teamMemberIds } });
-      ors.push({ assigneeUser: null, assigneeTeam: null, assigneeEveryone: false });
-    }
-  }
-  return { $or: ors };
-}
 
 export const APPLICATION_FIELDS = [
   'applicant',
@@ -49,7 +33,7 @@ export const applicationSubjects: SubjectDefinition[] = [
     entity: Application,
     actions: ['read', 'create', 'update', 'changeStage', 'assign', 'archive', 'addFollowUp', 'addTime'],
     fields: APPLICATION_FIELDS,
-    scopes: { own: (p) => applicationScope(p, 'own'), team: (p) => applicationScope(p, 'team') },
+    scopes: { own: (p) => assigneeScope(p, 'own'), team: (p) => assigneeScope(p, 'team') },
     description: 'Call-center applications (başvuru).',
   },
   { name: 'FollowUp', entity: FollowUp, actions: ['update'], scopes: { own: (p) => ({ author: p.id }), team: (p) => ({ author: { $in: p.teamMemberIds } }) } },

@@ -1,24 +1,8 @@
-import type { BuiltInRoleKey, Grant, Principal, SubjectDefinition } from '../../api/module';
+import type { BuiltInRoleKey, Grant, SubjectDefinition } from '../../api/module';
+import { assigneeScope } from '../identity/services/assignee.service';
 import { ServiceRequest } from './entities/service-request.entities';
 import { ServiceStage } from './entities/service-stage.entity';
 
-/**
- * Which service requests a scope covers (the same rule as applications).
- * - own: assigned to me, or to everyone.
- * - team: also those assigned to my teams; for a team leader, also those assigned to any
- *   member of the teams they lead, and unassigned ones.
- */
-export function serviceRequestScope(p: Principal, scope: 'own' | 'team') {
-  const ors: Record<string, unknown>[] = [{ assigneeUser: p.id }, { assigneeEveryone: true }];
-  if (scope === 'team') {
-    if (p.teamIds.length) ors.push({ assigneeTeam: { $in: p.teamIds } });
-    if (p.ledTeamIds.length) {
-      ors.push({ assigneeUser: { $in: p.teamMemberIds } });
-      ors.push({ assigneeUser: null, assigneeTeam: null, assigneeEveryone: false });
-    }
-  }
-  return { $or: ors };
-}
 
 export const SERVICE_REQUEST_FIELDS = [
   'account',
@@ -42,7 +26,7 @@ export const serviceRequestSubjects: SubjectDefinition[] = [
     entity: ServiceRequest,
     actions: ['read', 'create', 'update', 'changeStage', 'assign', 'archive'],
     fields: SERVICE_REQUEST_FIELDS,
-    scopes: { own: (p) => serviceRequestScope(p, 'own'), team: (p) => serviceRequestScope(p, 'team') },
+    scopes: { own: (p) => assigneeScope(p, 'own'), team: (p) => assigneeScope(p, 'team') },
     description: 'Service requests (servis başvurusu).',
   },
   { name: 'ServiceStage', entity: ServiceStage, actions: ['read', 'create', 'update', 'archive'] },

@@ -5,7 +5,7 @@ import { BadInputError } from '../../../api/errors';
 import { likePattern, parseId, searchFold } from '../../../api/ids';
 import { ExtraFieldTarget } from '../../extra-fields/entities/extra-field-definition.entity';
 import { extraValueWhere, validateExtraValues } from '../../extra-fields/services/extra-field.service';
-import { User } from '../../identity/entities/user.entity';
+import { requireActiveUser } from '../../identity/services/assignee.service';
 import {
   AccountFilter,
   AccountSort,
@@ -75,21 +75,15 @@ export const regionService = crudService<Region, CreateRegionInput, UpdateRegion
   uniqueColumn: { column: 'name', property: 'name', field: 'input.name' },
   fieldOf: (k) => (k === 'responsibleId' ? 'responsible' : k),
   async fromCreate(ctx, input) {
-    return { ...given(input, ['responsibleId']), responsible: await activeUser(ctx, input.responsibleId, 'input.responsibleId') };
+    return { ...given(input, ['responsibleId']), responsible: await requireActiveUser(ctx, input.responsibleId, 'input.responsibleId') };
   },
   async fromUpdate(ctx, input) {
     const data = given(input, ['responsibleId']);
-    if (input.responsibleId !== undefined) data.responsible = await activeUser(ctx, input.responsibleId, 'input.responsibleId');
+    if (input.responsibleId !== undefined) data.responsible = await requireActiveUser(ctx, input.responsibleId, 'input.responsibleId');
     return data;
   },
 });
 
-async function activeUser(ctx: Context, id: string | null | undefined, field: string): Promise<User | null> {
-  if (!id) return null;
-  const user = await ctx.em.findOne(User, { id: parseId(id, field), active: true, archivedAt: null });
-  if (!user) throw new BadInputError(field, `No such active user: ${id}.`);
-  return user;
-}
 
 export const accountService = crudService<Account, CreateAccountInput, UpdateAccountInput, AccountFilter>({
   entity: Account,
@@ -183,6 +177,20 @@ export const subscriptionService = crudService<Subscription, CreateSubscriptionI
     return () => (accountId ? [{ account: accountId }] : []);
   },
 });
+
+/** A contact for another module's write that must belong to `account` (a reporter, a contact). */
+export async function contactOfAccount(ctx: Context, id: string | number | null | undefined, account: Account, field: string): Promise<Contact | null> {
+  const contact = await contactService.require(ctx, id, field);
+  if (contact && contact.account.id !== account.id) throw new BadInputError(field, `${contact.firstName} ${contact.lastName} is not a contact of ${account.name}.`);
+  return contact;
+}
+
+/** A subscription for another module's write that must belong to `account`. */
+export async function subscriptionOfAccount(ctx: Context, id: string | number | null | undefined, account: Account, field: string): Promise<Subscription | null> {
+  const sub = await subscriptionService.require(ctx, id, field);
+  if (sub && sub.account.id !== account.id) throw new BadInputError(field, `Subscription ${sub.number} belongs to another account.`);
+  return sub;
+}
 
 /** The responsible user of an account's region (fills an application's responsible). */
 export async function regionResponsibleOf(ctx: Context, account: Account): Promise<number | null> {

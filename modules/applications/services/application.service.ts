@@ -6,13 +6,14 @@ import { assertVersion, authorize, findReadable, scoped, type Context, withEm } 
 import { BadInputError, ForbiddenError, NotFoundError } from '../../../api/errors';
 import { likePattern, parseId, parseIds, searchFold } from '../../../api/ids';
 import { direction, paginate, selects, type PageInput } from '../../../api/pagination';
-import { Account, Contact, Subscription } from '../../accounts/entities/account.entities';
-import { accountIdsMatching, accountService, contactService, regionResponsibleOf, subscriptionService } from '../../accounts/services/account.services';
+import { Account } from '../../accounts/entities/account.entities';
+import { accountIdsMatching, accountService, contactOfAccount, regionResponsibleOf, subscriptionOfAccount } from '../../accounts/services/account.services';
 import { ExtraFieldTarget } from '../../extra-fields/entities/extra-field-definition.entity';
 import { extraValueWhere, validateExtraValues } from '../../extra-fields/services/extra-field.service';
 import { Team } from '../../identity/entities/team.entity';
 import { User } from '../../identity/entities/user.entity';
 import { loadPrincipal } from '../../identity/services/auth.service';
+import { requireActiveUser, resolveAssignee } from '../../identity/services/assignee.service';
 import { ContactChannel, Priority } from '../../reference/entities/reference.entities';
 import { branchService, campaignService, contactChannelService, priorityService, projectService } from '../../reference/services/reference.services';
 import type { ApplicationFilter, ApplicationSort, AssigneeInput, CreateApplicationInput, FollowUpInput, TimeEntryInput, UpdateApplicationInput } from '../dto/application.input';
@@ -105,41 +106,9 @@ async function classification(ctx: Context, categoryId: string | null | undefine
   return { category, subcategory, treeCategory: tree, categoryIds: [...new Set(ids)] };
 }
 
-/** The assignee: a user, a team (or a member of that team), or everyone. */
-async function assignee(ctx: Context, input: AssigneeInput | undefined | null, path = 'input.assignee') {
-  if (!input) return { assigneeUser: null, assigneeTeam: null, assigneeEveryone: false };
-  if (input.everyone) {
-    if (input.userId || input.teamId) throw new BadInputError(`${path}.everyone`, 'Everyone excludes a user or a team.');
-    return { assigneeUser: null, assigneeTeam: null, assigneeEveryone: true };
-  }
-  const user = input.userId ? await ctx.em.findOne(User, { id: parseId(input.userId, `${path}.userId`), active: true, archivedAt: null }) : null;
-  if (input.userId && !user) throw new BadInputError(`${path}.userId`, `No such active user: ${input.userId}.`);
-  const team = input.teamId ? await ctx.em.findOne(Team, { id: parseId(input.teamId, `${path}.teamId`), archivedAt: null }, { populate: ['members'] }) : null;
-  if (input.teamId && !team) throw new BadInputError(`${path}.teamId`, `No such team: ${input.teamId}.`);
-  if (user && team && !team.members.getItems().some((m) => m.id === user.id) && team.leader?.id !== user.id) {
-    throw new BadInputError(`${path}.userId`, `${user.name} is not a member of ${team.name}.`);
-  }
-  return { assigneeUser: user, assigneeTeam: team, assigneeEveryone: false };
-}
 
-async function optionalUser(ctx: Context, id: string | null | undefined, field: string): Promise<User | null> {
-  if (!id) return null;
-  const user = await ctx.em.findOne(User, { id: parseId(id, field), active: true, archivedAt: null });
-  if (!user) throw new BadInputError(field, `No such active user: ${id}.`);
-  return user;
-}
 
-async function reporterOf(ctx: Context, id: string | null | undefined, applicant: Account): Promise<Contact | null> {
-  const contact = await contactService.require(ctx, id, 'input.reporterId');
-  if (contact && contact.account.id !== applicant.id) throw new BadInputError('input.reporterId', `${contact.firstName} ${contact.lastName} is not a contact of ${applicant.name}.`);
-  return contact;
-}
 
-async function subscriptionOf(ctx: Context, id: string | null | undefined, applicant: Account): Promise<Subscription | null> {
-  const sub = await subscriptionService.require(ctx, id, 'input.subscriptionId');
-  if (sub && sub.account.id !== applicant.id) throw new BadInputError('input.subscriptionId', `Subscription ${sub.number} belongs to another account.`);
-  return sub;
-}
 
 async function defaultOf<T extends Priority | ContactChannel>(ctx: Context, entity: new () => T, field: string): Promise<T> {
   const row = (await ctx.em.findOne(entity, { isDefault: true, archivedAt: null } as never)) ?? (await ctx.em.findOne(entity, { archivedAt: null, active: true } as never, { orderBy: { sortOrder: 'asc' } as never }));
@@ -290,14 +259,14 @@ export const applicationService = {
       const applicant = (await accountService.require(tctx, input.applicantId, 'input.applicantId'))!;
       const cls = await classification(tctx, input.categoryId, input.subcategoryId, input.treeCategoryId);
       const stage = await stageById(tctx, input.stageId, 'input.stageId');
-      const assigned = await assignee(tctx, input.assignee);
-      const responsible = input.responsibleId ? await optionalUser(tctx, input.responsibleId, 'input.responsibleId') : await regionResponsibleOf(tctx, applicant).then((id) => (id ? em.getReference(User, id) : null));
+      const assigned = await resolveAssignee(tctx, input.assignee);
+      const responsible = input.responsibleId ? await requireActiveUser(tctx, input.responsibleId, 'input.responsibleId') : await regionResponsibleOf(tctx, applicant).then((id) => (id ? em.getReference(User, id) : null));
       const applicationDate = input.applicationDate ?? new Date();
       if (input.acceptanceDate && input.acceptanceDate < applicationDate) throw new BadInputError('input.acceptanceDate', 'The acceptance date is before the application date.');
       const app = em.create(Application, {
         number: await nextNumber(em as SqlEntityManager, applicationDate),
         applicant,
-        reporter: await reporterOf(tctx, input.reporterId, applicant),
+        reporter: await contactOfAccount(tctx, input.reporterId, applicant, 'input.reporterId'),
         branch: await branchService.require(tctx, input.branchId, 'input.branchId'),
         priority: (await priorityService.require(tctx, input.priorityId, 'input.priorityId')) ?? (await defaultOf(tctx, Priority, 'input.priorityId')),
         stage,
@@ -312,7 +281,7 @@ export const applicationService = {
         responsible,
         project: await projectService.require(tctx, input.projectId, 'input.projectId'),
         campaign: await campaignService.require(tctx, input.campaignId, 'input.campaignId'),
-        subscription: await subscriptionOf(tctx, input.subscriptionId, applicant),
+        subscription: await subscriptionOfAccount(tctx, input.subscriptionId, applicant, 'input.subscriptionId'),
         extra: await validateExtraValues(tctx, ExtraFieldTarget.APPLICATION, input.extra, {}, { categoryIds: cls.categoryIds }),
         subject: input.subject.trim(),
         detail: input.detail ?? null,
@@ -336,10 +305,10 @@ export const applicationService = {
       const applicant = input.applicantId !== undefined ? (await accountService.require(tctx, input.applicantId, 'input.applicantId'))! : await em.findOneOrFail(Account, app.applicant.id);
       if (input.applicantId !== undefined) next.applicant = applicant;
       if (input.reporterId !== undefined || input.applicantId !== undefined) {
-        next.reporter = await reporterOf(tctx, input.reporterId !== undefined ? input.reporterId : app.reporter ? String(app.reporter.id) : null, applicant);
+        next.reporter = await contactOfAccount(tctx, input.reporterId !== undefined ? input.reporterId : app.reporter ? String(app.reporter.id) : null, applicant, 'input.reporterId');
       }
       if (input.subscriptionId !== undefined || input.applicantId !== undefined) {
-        next.subscription = await subscriptionOf(tctx, input.subscriptionId !== undefined ? input.subscriptionId : app.subscription ? String(app.subscription.id) : null, applicant);
+        next.subscription = await subscriptionOfAccount(tctx, input.subscriptionId !== undefined ? input.subscriptionId : app.subscription ? String(app.subscription.id) : null, applicant, 'input.subscriptionId');
       }
       const classifying = input.categoryId !== undefined || input.subcategoryId !== undefined || input.treeCategoryId !== undefined;
       let categoryIds: number[];
@@ -364,7 +333,7 @@ export const applicationService = {
       if (input.channelId !== undefined) next.channel = await contactChannelService.require(tctx, input.channelId, 'input.channelId');
       if (input.projectId !== undefined) next.project = await projectService.require(tctx, input.projectId, 'input.projectId');
       if (input.campaignId !== undefined) next.campaign = await campaignService.require(tctx, input.campaignId, 'input.campaignId');
-      if (input.responsibleId !== undefined) next.responsible = await optionalUser(tctx, input.responsibleId, 'input.responsibleId');
+      if (input.responsibleId !== undefined) next.responsible = await requireActiveUser(tctx, input.responsibleId, 'input.responsibleId');
       if (input.referenceNo !== undefined) next.referenceNo = input.referenceNo?.trim() || null;
       if (input.applicationDate !== undefined) next.applicationDate = input.applicationDate;
       if (input.acceptanceDate !== undefined) next.acceptanceDate = input.acceptanceDate;
@@ -429,7 +398,7 @@ export const applicationService = {
     return ctx.em.transactional(async (em) => {
       const tctx: Context = withEm(ctx, em);
       const app = await forWrite(tctx, id, 'assign', version);
-      const next = await assignee(tctx, input, 'input');
+      const next = await resolveAssignee(tctx, input, 'input');
       const after = Object.assign(Object.create(Application.prototype) as Application, app, next);
       if (!canOn(ctx.ability, 'assign', SUBJECT, after)) throw new ForbiddenError('You may not assign this application there: it would leave your teams.', { field: 'input' });
       const label = (a: { assigneeUser?: { name: string } | null; assigneeTeam?: { name: string } | null; assigneeEveryone: boolean }) =>
@@ -504,7 +473,7 @@ export const applicationService = {
       if (!ctx.user) throw new BadInputError('input.userId', 'Time is logged by a signed-in user.');
       let user = ctx.user;
       if (input.userId && parseId(input.userId, 'input.userId') !== ctx.user?.id) {
-        const other = await optionalUser(tctx, input.userId, 'input.userId');
+        const other = await requireActiveUser(tctx, input.userId, 'input.userId');
         const principal = ctx.principal ?? (await loadPrincipal(em as SqlEntityManager, ctx.user!.id));
         const allOk = canOn(ctx.ability, 'assign', SUBJECT, Object.assign(Object.create(Application.prototype), app, { assigneeUser: other, assigneeTeam: null, assigneeEveryone: false }));
         if (!allOk || (!ctx.ability.can('manage', 'all') && !principal.teamMemberIds.includes(other!.id))) {

@@ -5,9 +5,10 @@ import { assertVersion, authorize, findReadable, scoped, type Context, withEm } 
 import { BadInputError, ForbiddenError } from '../../../api/errors';
 import { likePattern, parseId, parseIds, searchFold } from '../../../api/ids';
 import { direction, paginate, selects, type PageInput } from '../../../api/pagination';
-import { Account, type Contact } from '../../accounts/entities/account.entities';
-import { accountService, contactService } from '../../accounts/services/account.services';
+import { Account } from '../../accounts/entities/account.entities';
+import { accountService, contactOfAccount } from '../../accounts/services/account.services';
 import { User } from '../../identity/entities/user.entity';
+import { requireActiveUser } from '../../identity/services/assignee.service';
 import { campaignService, projectService } from '../../reference/services/reference.services';
 import {
   MAX_AMOUNT,
@@ -105,18 +106,7 @@ function probability(value: number | null | undefined, field: string): number | 
   return value;
 }
 
-async function contactOf(ctx: Context, id: string | number | null | undefined, account: Account): Promise<Contact | null> {
-  const contact = await contactService.require(ctx, id, 'input.contactId');
-  if (contact && contact.account.id !== account.id) throw new BadInputError('input.contactId', `${contact.firstName} ${contact.lastName} is not a contact of ${account.name}.`);
-  return contact;
-}
 
-async function activeUser(ctx: Context, id: string | number | null | undefined, field: string): Promise<User | null> {
-  if (id === null || id === undefined || id === '') return null;
-  const user = await ctx.em.findOne(User, { id: parseId(id, field), active: true, archivedAt: null });
-  if (!user) throw new BadInputError(field, `No such active user: ${id}.`);
-  return user;
-}
 
 async function stageById(ctx: Context, id: string | number | null | undefined, field: string): Promise<SalesStage> {
   if (id !== null && id !== undefined && id !== '') {
@@ -164,10 +154,10 @@ export async function createOpportunityIn(tctx: Context, input: NewOpportunity):
   const em = tctx.em;
   if (input.accountId === null || input.accountId === undefined || input.accountId === '') throw new BadInputError('input.accountId', 'An account is required.');
   const account = (await accountService.require(tctx, input.accountId, 'input.accountId'))!;
-  const contact = await contactOf(tctx, input.contactId, account);
+  const contact = await contactOfAccount(tctx, input.contactId, account, 'input.contactId');
   const title = requiredTitle(input.title);
   const stage = await stageById(tctx, input.stageId, 'input.stageId');
-  const owner = input.ownerId !== undefined && input.ownerId !== null ? await activeUser(tctx, input.ownerId, 'input.ownerId') : tctx.user ? em.getReference(User, tctx.user.id) : null;
+  const owner = input.ownerId !== undefined && input.ownerId !== null ? await requireActiveUser(tctx, input.ownerId, 'input.ownerId') : tctx.user ? em.getReference(User, tctx.user.id) : null;
   const opp = em.create(Opportunity, {
     account,
     contact,
@@ -289,7 +279,7 @@ export const opportunityService = {
       if (input.accountId !== undefined) next.account = account;
       // A new account re-checks the contact kept from before.
       if (input.contactId !== undefined || input.accountId !== undefined) {
-        next.contact = await contactOf(tctx, input.contactId !== undefined ? input.contactId : (opp.contact?.id ?? null), account);
+        next.contact = await contactOfAccount(tctx, input.contactId !== undefined ? input.contactId : (opp.contact?.id ?? null), account, 'input.contactId');
       }
       if (input.title !== undefined) next.title = requiredTitle(input.title);
       if (input.description !== undefined) next.description = text(input.description, 'input.description', 100_000);
@@ -307,7 +297,7 @@ export const opportunityService = {
         next.probability = pr;
       }
       if (input.expectedCloseDate !== undefined) next.expectedCloseDate = input.expectedCloseDate ? validDate(input.expectedCloseDate, 'input.expectedCloseDate') : null;
-      if (input.ownerId !== undefined) next.owner = await activeUser(tctx, input.ownerId, 'input.ownerId');
+      if (input.ownerId !== undefined) next.owner = await requireActiveUser(tctx, input.ownerId, 'input.ownerId');
       if (input.campaignId !== undefined) next.campaign = await campaignService.require(tctx, input.campaignId, 'input.campaignId');
       if (input.projectId !== undefined) next.project = await projectService.require(tctx, input.projectId, 'input.projectId');
       const changes = Object.entries(next).filter(([field, value]) => !sameValue((opp as unknown as Record<string, unknown>)[field], value));

@@ -6,8 +6,9 @@ import { assertVersion, authorize, findReadable, scoped, type Context, withEm } 
 import { BadInputError, ForbiddenError } from '../../../api/errors';
 import { likePattern, parseId, parseIds, searchFold } from '../../../api/ids';
 import { direction, paginate, selects, type PageInput } from '../../../api/pagination';
-import { Account, type Contact, type Subscription } from '../../accounts/entities/account.entities';
-import { accountService, contactService, subscriptionService } from '../../accounts/services/account.services';
+import { Account } from '../../accounts/entities/account.entities';
+import { accountService, contactOfAccount, subscriptionOfAccount } from '../../accounts/services/account.services';
+import { resolveAssignee, type AssigneeRef } from '../../identity/services/assignee.service';
 import { Team } from '../../identity/entities/team.entity';
 import { User } from '../../identity/entities/user.entity';
 import { Priority } from '../../reference/entities/reference.entities';
@@ -20,11 +21,8 @@ const SUBJECT = 'ServiceRequest';
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Who works on it, as other modules pass it: a user, a team (or a user of that team), or everyone. */
-export interface ServiceRequestAssignee {
-  userId?: string | number | null;
-  teamId?: string | number | null;
-  everyone?: boolean | null;
-}
+/** Who works on a service request (see identity's assignee service). */
+export type ServiceRequestAssignee = AssigneeRef;
 
 /**
  * What a new service request needs. The create mutation passes its input; other modules
@@ -134,34 +132,8 @@ function requiredSubject(value: string | null | undefined, field = 'input.subjec
   return s;
 }
 
-/** The assignee: a user, a team (or a member of that team), or everyone. */
-async function assignee(ctx: Context, input: ServiceRequestAssignee | undefined | null, path = 'input.assignee') {
-  if (!input) return { assigneeUser: null, assigneeTeam: null, assigneeEveryone: false };
-  if (input.everyone) {
-    if (input.userId || input.teamId) throw new BadInputError(`${path}.everyone`, 'Everyone excludes a user or a team.');
-    return { assigneeUser: null, assigneeTeam: null, assigneeEveryone: true };
-  }
-  const user = input.userId ? await ctx.em.findOne(User, { id: parseId(input.userId, `${path}.userId`), active: true, archivedAt: null }) : null;
-  if (input.userId && !user) throw new BadInputError(`${path}.userId`, `No such active user: ${input.userId}.`);
-  const team = input.teamId ? await ctx.em.findOne(Team, { id: parseId(input.teamId, `${path}.teamId`), archivedAt: null }, { populate: ['members'] }) : null;
-  if (input.teamId && !team) throw new BadInputError(`${path}.teamId`, `No such team: ${input.teamId}.`);
-  if (user && team && !team.members.getItems().some((m) => m.id === user.id) && team.leader?.id !== user.id) {
-    throw new BadInputError(`${path}.userId`, `${user.name} is not a member of ${team.name}.`);
-  }
-  return { assigneeUser: user, assigneeTeam: team, assigneeEveryone: false };
-}
 
-async function contactOf(ctx: Context, id: string | number | null | undefined, account: Account): Promise<Contact | null> {
-  const contact = await contactService.require(ctx, id, 'input.contactId');
-  if (contact && contact.account.id !== account.id) throw new BadInputError('input.contactId', `${contact.firstName} ${contact.lastName} is not a contact of ${account.name}.`);
-  return contact;
-}
 
-async function subscriptionOf(ctx: Context, id: string | number | null | undefined, account: Account): Promise<Subscription | null> {
-  const sub = await subscriptionService.require(ctx, id, 'input.subscriptionId');
-  if (sub && sub.account.id !== account.id) throw new BadInputError('input.subscriptionId', `Subscription ${sub.number} belongs to another account.`);
-  return sub;
-}
 
 async function priorityOf(ctx: Context, id: string | number | null | undefined): Promise<Priority> {
   const given = await priorityService.require(ctx, id, 'input.priorityId');
@@ -233,15 +205,15 @@ export async function createServiceRequestIn(tctx: Context, input: NewServiceReq
   const sr = em.create(ServiceRequest, {
     number: await nextNumber(em, new Date()),
     account,
-    contact: await contactOf(tctx, input.contactId, account),
-    subscription: await subscriptionOf(tctx, input.subscriptionId, account),
+    contact: await contactOfAccount(tctx, input.contactId, account, 'input.contactId'),
+    subscription: await subscriptionOfAccount(tctx, input.subscriptionId, account, 'input.subscriptionId'),
     subject,
     detail: text(input.detail, 'input.detail', 100_000),
     product: text(input.product, 'input.product', 300),
     serialNumber: text(input.serialNumber, 'input.serialNumber', 100),
     stage,
     priority: await priorityOf(tctx, input.priorityId),
-    ...(await assignee(tctx, input.assignee)),
+    ...(await resolveAssignee(tctx, input.assignee)),
     requestedDate,
     plannedDate,
     resolutionNote: text(input.resolutionNote, 'input.resolutionNote', 100_000),
@@ -343,10 +315,10 @@ export const serviceRequestService = {
       if (input.accountId !== undefined) next.account = account;
       // A new account re-checks the contact and subscription kept from before.
       if (input.contactId !== undefined || input.accountId !== undefined) {
-        next.contact = await contactOf(tctx, input.contactId !== undefined ? input.contactId : (sr.contact?.id ?? null), account);
+        next.contact = await contactOfAccount(tctx, input.contactId !== undefined ? input.contactId : (sr.contact?.id ?? null), account, 'input.contactId');
       }
       if (input.subscriptionId !== undefined || input.accountId !== undefined) {
-        next.subscription = await subscriptionOf(tctx, input.subscriptionId !== undefined ? input.subscriptionId : (sr.subscription?.id ?? null), account);
+        next.subscription = await subscriptionOfAccount(tctx, input.subscriptionId !== undefined ? input.subscriptionId : (sr.subscription?.id ?? null), account, 'input.subscriptionId');
       }
       if (input.subject !== undefined) next.subject = requiredSubject(input.subject);
       if (input.detail !== undefined) next.detail = text(input.detail, 'input.detail', 100_000);
@@ -418,7 +390,7 @@ export const serviceRequestService = {
     return ctx.em.transactional(async (em) => {
       const tctx = withEm(ctx, em);
       const sr = await forWrite(tctx, id, 'assign', version);
-      const next = await assignee(tctx, input, 'input');
+      const next = await resolveAssignee(tctx, input, 'input');
       const after = Object.assign(Object.create(ServiceRequest.prototype) as ServiceRequest, sr, next);
       if (!canOn(ctx.ability, 'assign', SUBJECT, after)) throw new ForbiddenError('You may not assign this service request there: it would leave your teams.', { field: 'input' });
       const label = (a: { assigneeUser?: { name: string } | null; assigneeTeam?: { name: string } | null; assigneeEveryone: boolean }) =>

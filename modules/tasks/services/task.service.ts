@@ -1,18 +1,13 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import { crudService } from '../../../api/crud';
-import type { Context } from '../../../api/context';
 import { BadInputError } from '../../../api/errors';
-import { parseId, parseIds } from '../../../api/ids';
+import { parseIds } from '../../../api/ids';
 import { User } from '../../identity/entities/user.entity';
+import { requireActiveUser } from '../../identity/services/assignee.service';
 import { priorityService } from '../../reference/services/reference.services';
 import { CreateTaskInput, TaskFilter, TaskSort, UpdateTaskInput } from '../dto/task.input';
 import { Task, TaskStatus } from '../entities/task.entity';
 
-async function activeUser(ctx: Context, id: string, field: string): Promise<User> {
-  const user = await ctx.em.findOne(User, { id: parseId(id, field), active: true, archivedAt: null });
-  if (!user) throw new BadInputError(field, `No such active user: ${id}.`);
-  return user;
-}
 
 /** A task due in the past makes no sense: it is refused (a minute's grace for clocks). */
 function checkDue(dueAt: Date | null | undefined) {
@@ -36,7 +31,7 @@ export const taskService = crudService<Task, CreateTaskInput, UpdateTaskInput, T
     return {
       title: input.title.trim(),
       description: input.description ?? null,
-      assignee: input.assigneeId ? await activeUser(ctx, input.assigneeId, 'input.assigneeId') : ctx.user ? ctx.em.getReference(User, ctx.user.id) : null,
+      assignee: input.assigneeId ? await requireActiveUser(ctx, input.assigneeId, 'input.assigneeId') : ctx.user ? ctx.em.getReference(User, ctx.user.id) : null,
       dueAt: input.dueAt ?? null,
       priority: await priorityService.require(ctx, input.priorityId, 'input.priorityId'),
       createdBy: ctx.user ? ctx.em.getReference(User, ctx.user.id) : null,
@@ -47,7 +42,7 @@ export const taskService = crudService<Task, CreateTaskInput, UpdateTaskInput, T
     const data: Record<string, unknown> = {};
     if (input.title !== undefined) data.title = input.title.trim();
     if (input.description !== undefined) data.description = input.description;
-    if (input.assigneeId !== undefined) data.assignee = input.assigneeId ? await activeUser(ctx, input.assigneeId, 'input.assigneeId') : null;
+    if (input.assigneeId !== undefined) data.assignee = input.assigneeId ? await requireActiveUser(ctx, input.assigneeId, 'input.assigneeId') : null;
     if (input.dueAt !== undefined) {
       if (input.dueAt && input.dueAt < existing.createdAt) throw new BadInputError('input.dueAt', 'A task cannot be due before it was created.');
       data.dueAt = input.dueAt;
