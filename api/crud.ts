@@ -7,6 +7,13 @@ import { BadInputError, NotFoundError } from './errors';
 import { likePattern, parseId, searchFold } from './ids';
 import { direction, PageInput, PageOf, paginate, selects, type SortDirection } from './pagination';
 
+/** The input's given (not undefined) fields, strings trimmed, except `skip`: entity data for a write. */
+export function givenFields(input: object, skip: string[] = []): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(input)) if (v !== undefined && !skip.includes(k)) out[k] = typeof v === 'string' ? v.trim() : v;
+  return out;
+}
+
 /**
  * The common shape of a record administrators keep: create, update with version, archive,
  * and a list with a Turkish-aware search. Modules describe what differs (how input becomes

@@ -1,5 +1,5 @@
 import { raw, type FilterQuery } from '@mikro-orm/core';
-import { crudService } from '../../../api/crud';
+import { crudService, givenFields } from '../../../api/crud';
 import type { Context } from '../../../api/context';
 import { BadInputError } from '../../../api/errors';
 import { likePattern, parseId, searchFold } from '../../../api/ids';
@@ -41,14 +41,9 @@ export function validIdentityNumber(n: string): boolean {
   return ((d10 + 10) % 10) === d[9] && d11 === d[10];
 }
 
-function given(input: object, skip: string[] = []): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(input)) if (v !== undefined && !skip.includes(k)) out[k] = typeof v === 'string' ? v.trim() : v;
-  return out;
-}
 
 async function accountData(ctx: Context, input: CreateAccountInput | UpdateAccountInput, existing?: Account) {
-  const data = given(input, ['regionId', 'extra', 'phones', 'emails']);
+  const data = givenFields(input, ['regionId', 'extra', 'phones', 'emails']);
   if (input.identityNumber && !validIdentityNumber(input.identityNumber)) throw new BadInputError('input.identityNumber', 'This is not a valid T.C. kimlik numarası.');
   if (input.phones !== undefined) {
     const phones = [...new Set(input.phones.map((p) => p.trim()).filter(Boolean))];
@@ -75,10 +70,10 @@ export const regionService = crudService<Region, CreateRegionInput, UpdateRegion
   uniqueColumn: { column: 'name', property: 'name', field: 'input.name' },
   fieldOf: (k) => (k === 'responsibleId' ? 'responsible' : k),
   async fromCreate(ctx, input) {
-    return { ...given(input, ['responsibleId']), responsible: await requireActiveUser(ctx, input.responsibleId, 'input.responsibleId') };
+    return { ...givenFields(input, ['responsibleId']), responsible: await requireActiveUser(ctx, input.responsibleId, 'input.responsibleId') };
   },
   async fromUpdate(ctx, input) {
-    const data = given(input, ['responsibleId']);
+    const data = givenFields(input, ['responsibleId']);
     if (input.responsibleId !== undefined) data.responsible = await requireActiveUser(ctx, input.responsibleId, 'input.responsibleId');
     return data;
   },
@@ -129,14 +124,14 @@ export const contactService = crudService<Contact, CreateContactInput, UpdateCon
   async fromCreate(ctx, input) {
     const account = await accountService.require(ctx, input.accountId, 'input.accountId');
     return {
-      ...given(input, ['accountId', 'extra']),
+      ...givenFields(input, ['accountId', 'extra']),
       email: input.email?.trim().toLowerCase() ?? null,
       account,
       extra: await validateExtraValues(ctx, ExtraFieldTarget.CONTACT, input.extra, {}),
     };
   },
   async fromUpdate(ctx, input, existing) {
-    const data = given(input, ['extra']);
+    const data = givenFields(input, ['extra']);
     if (input.email) data.email = input.email.trim().toLowerCase();
     if (input.extra !== undefined) data.extra = await validateExtraValues(ctx, ExtraFieldTarget.CONTACT, input.extra, existing.extra);
     return data;
@@ -163,14 +158,14 @@ export const subscriptionService = crudService<Subscription, CreateSubscriptionI
   async fromCreate(ctx, input) {
     if (await ctx.em.findOne(Subscription, { number: input.number.trim() })) throw new BadInputError('input.number', 'Another subscription already has this number.');
     if (input.startDate && input.endDate && input.endDate < input.startDate) throw new BadInputError('input.endDate', 'The end date is before the start date.');
-    return { ...given(input, ['accountId']), account: await accountService.require(ctx, input.accountId, 'input.accountId') };
+    return { ...givenFields(input, ['accountId']), account: await accountService.require(ctx, input.accountId, 'input.accountId') };
   },
   async fromUpdate(ctx, input, existing) {
     if (input.number && (await ctx.em.findOne(Subscription, { number: input.number.trim(), id: { $ne: existing.id } }))) throw new BadInputError('input.number', 'Another subscription already has this number.');
     const start = input.startDate !== undefined ? input.startDate : existing.startDate;
     const end = input.endDate !== undefined ? input.endDate : existing.endDate;
     if (start && end && end < start) throw new BadInputError('input.endDate', 'The end date is before the start date.');
-    return given(input);
+    return givenFields(input);
   },
   async filterWhere(_ctx, f) {
     const accountId = f.accountId ? parseId(f.accountId, 'filter.accountId') : undefined;

@@ -20,6 +20,7 @@ import type { ApplicationFilter, ApplicationSort, AssigneeInput, CreateApplicati
 import { Application, ApplicationHistory, FollowUp, TimeEntry } from '../entities/application.entities';
 import { ProcessStage } from '../entities/classification.entities';
 import { allCategories, pathOf, subtreeIds } from './classification.service';
+import { historyValue, sameValue, withLabel } from '../../../api/history';
 
 const SUBJECT = 'Application';
 
@@ -42,28 +43,10 @@ const FIELD_OF: Record<string, string> = {
 };
 const fieldOf = (k: string) => FIELD_OF[k] ?? k;
 
-/** How a value reads in history: names for related records, ISO for dates. */
-function display(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'object') {
-    const v = value as { name?: string; number?: string; firstName?: string; lastName?: string; id?: number };
-    if (v.name) return v.name;
-    if (v.number) return v.number;
-    if (v.firstName) return `${v.firstName} ${v.lastName ?? ''}`.trim();
-    return JSON.stringify(value);
-  }
-  return String(value);
-}
 
-function sameValue(a: unknown, b: unknown): boolean {
-  const id = (v: unknown) => (v && typeof v === 'object' && 'id' in (v as object) ? (v as { id: number }).id : v instanceof Date ? v.getTime() : v);
-  if (a && b && typeof a === 'object' && typeof b === 'object' && !('id' in a) && !(a instanceof Date)) return JSON.stringify(a) === JSON.stringify(b);
-  return (id(a) ?? null) === (id(b) ?? null);
-}
 
 export function history(em: SqlEntityManager, app: Application, actor: User | null, field: string, oldValue: unknown, newValue: unknown, ref?: { type: string; id: number }): void {
-  em.create(ApplicationHistory, { application: app, actor, field, oldValue: display(oldValue), newValue: display(newValue), refType: ref?.type ?? null, refId: ref?.id ?? null });
+  em.create(ApplicationHistory, { application: app, actor, field, oldValue: historyValue(oldValue), newValue: historyValue(newValue), refType: ref?.type ?? null, refId: ref?.id ?? null });
 }
 
 /** 2026-000123: the next number of the year, from a counter row locked by the upsert. */
@@ -347,7 +330,7 @@ export const applicationService = {
       for (const [field, value] of Object.entries(next)) {
         const old = (app as unknown as Record<string, unknown>)[field];
         if (sameValue(old, value)) continue;
-        history(em as SqlEntityManager, app, ctx.user, field, await displayable(tctx, old), value);
+        history(em as SqlEntityManager, app, ctx.user, field, await withLabel(tctx, old), value);
         (app as unknown as Record<string, unknown>)[field] = value;
         changed = true;
       }
@@ -540,12 +523,4 @@ async function addFollowUpIn(ctx: Context, app: Application, input: FollowUpInpu
   return f;
 }
 
-/** A reference's display value for history (loads the name of an unloaded reference). */
-async function displayable(ctx: Context, value: unknown): Promise<unknown> {
-  if (value && typeof value === 'object' && 'id' in value && !('name' in value && (value as { name?: string }).name) && !(value instanceof Date)) {
-    const ref = value as { id: number; constructor: new () => object };
-    return (await ctx.em.findOne(ref.constructor as never, { id: ref.id })) ?? value;
-  }
-  return value;
-}
 

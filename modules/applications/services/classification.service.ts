@@ -1,5 +1,5 @@
 import type { FilterQuery } from '@mikro-orm/core';
-import { crudService } from '../../../api/crud';
+import { crudService, givenFields } from '../../../api/crud';
 import type { Context } from '../../../api/context';
 import { BadInputError } from '../../../api/errors';
 import { parseId, parseIds } from '../../../api/ids';
@@ -14,11 +14,6 @@ import {
 } from '../dto/application.input';
 import { Category, ProcessStage } from '../entities/classification.entities';
 
-function given(input: object, skip: string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(input)) if (v !== undefined && !skip.includes(k)) out[k] = typeof v === 'string' ? v.trim() : v;
-  return out;
-}
 
 async function stagesByIds(ctx: Context, ids: string[] | undefined, exceptId?: number): Promise<ProcessStage[] | undefined> {
   if (ids === undefined) return undefined;
@@ -49,10 +44,10 @@ export const processStageService = crudService<ProcessStage, CreateProcessStageI
   uniqueColumn: { column: 'name', property: 'name', field: 'input.name' },
   fieldOf: (k) => (k === 'allowedNextStageIds' ? 'allowedNext' : k),
   async fromCreate(ctx, input) {
-    return { ...given(input, ['allowedNextStageIds']), allowedNext: (await stagesByIds(ctx, input.allowedNextStageIds)) ?? [] };
+    return { ...givenFields(input, ['allowedNextStageIds']), allowedNext: (await stagesByIds(ctx, input.allowedNextStageIds)) ?? [] };
   },
   async fromUpdate(ctx, input, existing) {
-    const data = given(input, ['allowedNextStageIds']);
+    const data = givenFields(input, ['allowedNextStageIds']);
     const next = await stagesByIds(ctx, input.allowedNextStageIds, existing.id);
     if (next) {
       await existing.allowedNext.init();
@@ -118,10 +113,10 @@ export const categoryService = crudService<Category, CreateCategoryInput, Update
     const parent = input.parentId ? await ctx.em.findOne(Category, { id: parseId(input.parentId, 'input.parentId'), archivedAt: null }) : null;
     if (input.parentId && !parent) throw new BadInputError('input.parentId', `No such category: ${input.parentId}.`);
     await assertSiblingNameFree(ctx, input.name, parent?.id ?? null);
-    return { ...given(input, ['parentId']), parent, level: parent ? parent.level + 1 : 1 };
+    return { ...givenFields(input, ['parentId']), parent, level: parent ? parent.level + 1 : 1 };
   },
   async fromUpdate(ctx, input, existing) {
-    const data = given(input, ['parentId']);
+    const data = givenFields(input, ['parentId']);
     let parentId = existing.parent?.id ?? null;
     if (input.parentId !== undefined) {
       const target = input.parentId ? await ctx.em.findOne(Category, { id: parseId(input.parentId, 'input.parentId'), archivedAt: null }) : null;

@@ -22,6 +22,7 @@ import {
 } from '../dto/opportunity.input';
 import { Currency, Opportunity } from '../entities/opportunity.entity';
 import { SalesStage, SalesStageOutcome } from '../entities/sales-stage.entity';
+import { sameValue } from '../../../api/history';
 
 const SUBJECT = 'Opportunity';
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -133,10 +134,6 @@ async function publish(ctx: Context, type: string, opp: Opportunity) {
   await ctx.events.publish(ctx.em, { type: `${SUBJECT}.${type}`, subject: SUBJECT, id: opp.id, actorId: ctx.user?.id, data: { accountId: opp.account.id } });
 }
 
-function sameValue(a: unknown, b: unknown): boolean {
-  const key = (v: unknown) => (v && typeof v === 'object' && 'id' in (v as object) ? (v as { id: number }).id : v);
-  return (key(a) ?? null) === (key(b) ?? null);
-}
 
 const SORT_PATHS: Record<string, (d: string) => Record<string, unknown>> = {
   stage: (d) => ({ stage: { sortOrder: d } }),

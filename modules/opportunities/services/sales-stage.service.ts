@@ -1,12 +1,7 @@
-import { crudService } from '../../../api/crud';
+import { crudService, givenFields } from '../../../api/crud';
 import { CreateSalesStageInput, SalesStageFilter, SalesStageSort, UpdateSalesStageInput } from '../dto/opportunity.input';
 import { SalesStage } from '../entities/sales-stage.entity';
 
-function given(input: object): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(input)) if (v !== undefined) out[k] = typeof v === 'string' ? v.trim() : v;
-  return out;
-}
 
 /** The sales pipeline (administrator-kept): `salesStages`, `createSalesStage`, `updateSalesStage`, `archiveSalesStage`. */
 export const salesStageService = crudService<SalesStage, CreateSalesStageInput, UpdateSalesStageInput, SalesStageFilter>({
@@ -21,7 +16,7 @@ export const salesStageService = crudService<SalesStage, CreateSalesStageInput, 
   defaultSort: [{ field: 'sortOrder' }, { field: 'name' }],
   searchColumns: ['name'],
   uniqueColumn: { column: 'name', property: 'name', field: 'input.name' },
-  fromCreate: async (_ctx, input) => given(input),
-  fromUpdate: async (_ctx, input) => given(input),
+  fromCreate: async (_ctx, input) => givenFields(input),
+  fromUpdate: async (_ctx, input) => givenFields(input),
   filterWhere: async (_ctx, f) => () => (f.outcome ? [{ outcome: f.outcome }] : []),
 });

@@ -1,5 +1,5 @@
 import type { FilterQuery } from '@mikro-orm/core';
-import { crudService } from '../../../api/crud';
+import { crudService, givenFields } from '../../../api/crud';
 import type { Context } from '../../../api/context';
 import { BadInputError } from '../../../api/errors';
 import {
@@ -18,12 +18,6 @@ import {
 } from '../dto/reference.input';
 import { Branch, Campaign, ContactChannel, Priority, Project } from '../entities/reference.entities';
 
-/** Copies the given (not undefined) keys, trimming strings. */
-function given<T extends object>(input: T): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(input)) if (v !== undefined) out[k] = typeof v === 'string' ? v.trim() : v;
-  return out;
-}
 
 function checkDates(start: string | null | undefined, end: string | null | undefined) {
   if (start && end && end < start) throw new BadInputError('input.endDate', 'The end date is before the start date.');
@@ -46,8 +40,8 @@ export const priorityService = crudService<Priority, CreatePriorityInput, Update
   plural: 'priorities',
   searchColumns: ['name'],
   uniqueColumn: { column: 'name', property: 'name', field: 'input.name' },
-  fromCreate: async (_ctx, input) => given(input),
-  fromUpdate: async (_ctx, input) => given(input),
+  fromCreate: async (_ctx, input) => givenFields(input),
+  fromUpdate: async (_ctx, input) => givenFields(input),
   afterWrite: (ctx, r) => oneDefault(ctx, Priority, r),
 });
 
@@ -63,11 +57,11 @@ export const contactChannelService = crudService<ContactChannel, CreateContactCh
   uniqueColumn: { column: 'name', property: 'name', field: 'input.name' },
   async fromCreate(ctx, input) {
     if (await ctx.em.findOne(ContactChannel, { code: input.code })) throw new BadInputError('input.code', 'Another channel already has this code.');
-    return given(input);
+    return givenFields(input);
   },
   async fromUpdate(ctx, input, existing) {
     if (input.code && (await ctx.em.findOne(ContactChannel, { code: input.code, id: { $ne: existing.id } }))) throw new BadInputError('input.code', 'Another channel already has this code.');
-    return given(input);
+    return givenFields(input);
   },
   afterWrite: (ctx, r) => oneDefault(ctx, ContactChannel, r),
 });
@@ -82,18 +76,18 @@ export const branchService = crudService<Branch, CreateBranchInput, UpdateBranch
   plural: 'branches',
   searchColumns: ['name', 'code', 'city'],
   uniqueColumn: { column: 'name', property: 'name', field: 'input.name' },
-  fromCreate: async (_ctx, input) => given(input),
-  fromUpdate: async (_ctx, input) => given(input),
+  fromCreate: async (_ctx, input) => givenFields(input),
+  fromUpdate: async (_ctx, input) => givenFields(input),
 });
 
 const dated = {
   fromCreate: async (_ctx: Context, input: CreateProjectInput) => {
     checkDates(input.startDate, input.endDate);
-    return given(input);
+    return givenFields(input);
   },
   fromUpdate: async (_ctx: Context, input: UpdateProjectInput, existing: Project | Campaign) => {
     checkDates(input.startDate !== undefined ? input.startDate : existing.startDate, input.endDate !== undefined ? input.endDate : existing.endDate);
-    return given(input);
+    return givenFields(input);
   },
 };
 

@@ -16,6 +16,7 @@ import { priorityService } from '../../reference/services/reference.services';
 import type { CreateServiceRequestInput, ServiceRequestDateRange, ServiceRequestFilter, ServiceRequestSort, UpdateServiceRequestInput } from '../dto/service-request.input';
 import { ServiceRequest, ServiceRequestHistory } from '../entities/service-request.entities';
 import { ServiceStage } from '../entities/service-stage.entity';
+import { historyValue, sameValue, withLabel } from '../../../api/history';
 
 const SUBJECT = 'ServiceRequest';
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -58,42 +59,16 @@ const FIELD_OF: Record<string, string> = {
 };
 const fieldOf = (k: string) => FIELD_OF[k] ?? k;
 
-/** How a value reads in history: names for related records, ISO for times. */
-function display(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'object') {
-    const v = value as { name?: string; number?: string; firstName?: string; lastName?: string; id?: number };
-    if (v.name) return v.name;
-    if (v.number) return v.number;
-    if (v.firstName) return `${v.firstName} ${v.lastName ?? ''}`.trim();
-    if (v.id !== undefined) return `#${v.id}`;
-    return JSON.stringify(value);
-  }
-  return String(value);
-}
 
-function sameValue(a: unknown, b: unknown): boolean {
-  const key = (v: unknown) => (v && typeof v === 'object' && 'id' in (v as object) ? (v as { id: number }).id : v instanceof Date ? v.getTime() : v);
-  return (key(a) ?? null) === (key(b) ?? null);
-}
 
-/** A reference's display value for history (loads the name of an unloaded reference). */
-async function displayable(ctx: Context, value: unknown): Promise<unknown> {
-  if (value && typeof value === 'object' && 'id' in value && !(value instanceof Date) && !('name' in value && (value as { name?: string }).name) && !('number' in value && (value as { number?: string }).number) && !('firstName' in value && (value as { firstName?: string }).firstName)) {
-    const ref = value as { id: number; constructor: new () => object };
-    return (await ctx.em.findOne(ref.constructor as never, { id: ref.id })) ?? value;
-  }
-  return value;
-}
 
 function history(ctx: Context, sr: ServiceRequest, field: string, oldValue: unknown, newValue: unknown): void {
   ctx.em.create(ServiceRequestHistory, {
     serviceRequest: sr,
     actor: ctx.user ? ctx.em.getReference(User, ctx.user.id) : null,
     field,
-    oldValue: display(oldValue),
-    newValue: display(newValue),
+    oldValue: historyValue(oldValue),
+    newValue: historyValue(newValue),
   });
 }
 
@@ -340,7 +315,7 @@ export const serviceRequestService = {
       for (const [field, value] of Object.entries(next)) {
         const old = (sr as unknown as Record<string, unknown>)[field];
         if (sameValue(old, value)) continue;
-        history(tctx, sr, field, await displayable(tctx, old), value);
+        history(tctx, sr, field, await withLabel(tctx, old), value);
         (sr as unknown as Record<string, unknown>)[field] = value;
         changed = true;
       }

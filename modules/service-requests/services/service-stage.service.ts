@@ -1,15 +1,10 @@
-import { crudService } from '../../../api/crud';
+import { crudService, givenFields } from '../../../api/crud';
 import type { Context } from '../../../api/context';
 import { BadInputError } from '../../../api/errors';
 import { parseIds } from '../../../api/ids';
 import { CreateServiceStageInput, ServiceStageFilter, ServiceStageSort, UpdateServiceStageInput } from '../dto/service-request.input';
 import { ServiceStage } from '../entities/service-stage.entity';
 
-function given(input: object, skip: string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(input)) if (v !== undefined && !skip.includes(k)) out[k] = typeof v === 'string' ? v.trim() : v;
-  return out;
-}
 
 async function stagesByIds(ctx: Context, ids: string[] | undefined, exceptId?: number): Promise<ServiceStage[] | undefined> {
   if (ids === undefined || ids === null) return undefined;
@@ -41,10 +36,10 @@ export const serviceStageService = crudService<ServiceStage, CreateServiceStageI
   uniqueColumn: { column: 'name', property: 'name', field: 'input.name' },
   fieldOf: (k) => (k === 'allowedNextStageIds' ? 'allowedNext' : k),
   async fromCreate(ctx, input) {
-    return { ...given(input, ['allowedNextStageIds']), allowedNext: (await stagesByIds(ctx, input.allowedNextStageIds)) ?? [] };
+    return { ...givenFields(input, ['allowedNextStageIds']), allowedNext: (await stagesByIds(ctx, input.allowedNextStageIds)) ?? [] };
   },
   async fromUpdate(ctx, input, existing) {
-    const data = given(input, ['allowedNextStageIds']);
+    const data = givenFields(input, ['allowedNextStageIds']);
     const next = await stagesByIds(ctx, input.allowedNextStageIds, existing.id);
     if (next) {
       await existing.allowedNext.init();
