@@ -1,6 +1,5 @@
 import { AbilityBuilder, buildMongoQueryMatcher, createMongoAbility, subject as asSubject, type MongoAbility } from '@casl/ability';
 import { $and, $nor, $not, $or, and, nor, not, or } from '@ucast/mongo2js';
-import { permittedFieldsOf } from '@casl/ability/extra';
 import { wrap, ReferenceKind, type AnyEntity, type FilterQuery } from '@mikro-orm/core';
 import type { Conditions, Grant, Principal, SubjectDefinition } from './module';
 import { ForbiddenError } from './errors';
@@ -20,9 +19,6 @@ export const subjectDefinitions = new Map<string, SubjectDefinition>();
 export function registerSubjects(defs: SubjectDefinition[]): void {
   for (const d of defs) subjectDefinitions.set(d.name, d);
 }
-
-/** Conditions that match nothing: used when a scope cannot apply (e.g. no teams). */
-const NOTHING: Conditions = { id: { $in: [] } };
 
 function conditionsFor(grant: Grant, principal: Principal): Conditions | undefined {
   if (grant.subject === 'all') return undefined;
@@ -110,11 +106,6 @@ export function canOn(ability: AppAbility, action: string, subjectName: string, 
   return ability.can(action, toSubject(subjectName, entity) as any, field);
 }
 
-/** Throws FORBIDDEN unless the user may `action` this record. */
-export function assertCan(ability: AppAbility, action: string, subjectName: string, entity?: AnyEntity): void {
-  const ok = entity ? canOn(ability, action, subjectName, entity) : ability.can(action, subjectName);
-  if (!ok) throw new ForbiddenError(`You may not ${action} this ${subjectName}.`);
-}
 
 /**
  * Field rules for writes: refuses the whole write when it touches a field the user may not
@@ -140,9 +131,4 @@ export function assertCanWriteInput(
   }
 }
 
-/** The fields of a subject the user may read (for exports and field-limited grants). */
-export function readableFields(ability: AppAbility, subjectName: string, allFields: string[]): string[] {
-  return permittedFieldsOf(ability, 'read', subjectName, { fieldsFrom: (rule) => rule.fields || allFields });
-}
 
-export { NOTHING };

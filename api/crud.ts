@@ -3,7 +3,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, ID, Info, Int, Mutation, Query, Resolver, type ClassType } from 'type-graphql';
 import { assertCanWriteInput, canOn } from './ability';
 import { assertVersion, authorize, findReadable, scoped, type Context, withEm } from './context';
-import { BadInputError, NotFoundError } from './errors';
+import { BadInputError } from './errors';
 import { likePattern, parseId, searchFold } from './ids';
 import { direction, PageInput, PageOf, paginate, selects, type SortDirection } from './pagination';
 
@@ -211,4 +211,3 @@ export async function relation<R extends { id: number }>(ctx: Context, entity: E
   return canOn(ctx.ability, 'read', subject, row as object) ? (row as R) : null;
 }
 
-export { NotFoundError };

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import os from 'node:os';
 import pg from 'pg';
 import { logger } from './logger';
 
@@ -119,4 +118,3 @@ export async function resolveDatabase(config: { DATABASE_URL?: string; dataDir: 
   return startEmbeddedPostgres({ dir: path.join(config.dataDir, 'postgres'), port: config.EMBEDDED_PG_PORT, database: 'callcenter' });
 }
 
-export const tmpDir = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
