@@ -1,0 +1,124 @@
+import type { Writable } from 'node:stream';
+import ExcelJS from 'exceljs';
+
+/** A column of a streamed sheet. `type` decides the cell type and number format. */
+export interface XlsxColumn {
+  header: string;
+  /** Width in characters (Excel's unit); defaults from the header and type. */
+  width?: number;
+  type?: 'string' | 'number' | 'integer' | 'date' | 'datetime' | 'boolean';
+}
+
+export type CellValue = string | number | boolean | Date | null | undefined;
+
+/**
+ * Text that a spreadsheet would read as a formula (or that breaks cells) starts with
+ * = + - @, tab, CR or NUL: such text gets a leading apostrophe-like guard (a quote
+ * character U+0027) so it stays text. NUL is also removed (XML cannot hold it).
+ */
+export function neutralise(text: string): string {
+  if (!text) return text;
+  const first = text.charCodeAt(0);
+  const risky = first === 0x3d /* = */ || first === 0x2b /* + */ || first === 0x2d /* - */ || first === 0x40 /* @ */ || first === 0x09 || first === 0x0d || first === 0x00;
+  // XML 1.0 cannot carry most C0 controls: drop them (tab, LF and CR are kept inside text).
+  let clean = text;
+  for (let i = 0; i < clean.length; i++) {
+    const c = clean.charCodeAt(i);
+    if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) {
+      clean = [...clean].filter((ch) => {
+        const k = ch.charCodeAt(0);
+        return k >= 0x20 || k === 0x09 || k === 0x0a || k === 0x0d;
+      }).join('');
+      break;
+    }
+  }
+  return risky ? `'${clean}` : clean;
+}
+
+/** A typed cell value: dates stay dates, numbers numbers, text is neutralised. */
+export function cellOf(value: CellValue, type: XlsxColumn['type'] = 'string'): CellValue {
+  if (value === null || value === undefined || value === '') return null;
+  if (type === 'date' || type === 'datetime') {
+    const d = value instanceof Date ? value : new Date(String(value));
+    return Number.isNaN(d.getTime()) ? null : d;
+  }
+  if (type === 'number' || type === 'integer') {
+    const n = typeof value === 'number' ? value : Number(value);
+    return Number.isFinite(n) ? n : null;
+  }
+  if (type === 'boolean') return typeof value === 'boolean' ? value : value === 'true';
+  return neutralise(value instanceof Date ? value.toISOString() : String(value));
+}
+
+const FORMAT: Record<string, string | undefined> = { date: 'dd.mm.yyyy', datetime: 'dd.mm.yyyy hh:mm', integer: '0', number: '#,##0.00' };
+
+export interface XlsxSheetOptions {
+  name: string;
+  columns: XlsxColumn[];
+  /** Freeze the header row and put an auto-filter on it (default true). */
+  headerTools?: boolean;
+}
+
+/**
+ * A streamed .xlsx workbook (exceljs WorkbookWriter): rows are committed as they are added,
+ * so memory stays constant whatever the row count. Inline strings (no shared-string table
+ * to keep in memory). Usage:
+ *
+ *   const book = new XlsxStream(fs.createWriteStream(file));
+ *   const sheet = book.sheet({ name: 'Başvurular', columns });
+ *   for (const r of rows) sheet.add(r);      // values in column order
+ *   await book.finish();
+ */
+export class XlsxStream {
+  readonly workbook: ExcelJS.stream.xlsx.WorkbookWriter;
+
+  constructor(stream: Writable) {
+    this.workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useSharedStrings: false, useStyles: true });
+    this.workbook.creator = 'Çağrı Merkezi';
+    this.workbook.created = new Date();
+  }
+
+  sheet(opts: XlsxSheetOptions): XlsxSheet {
+    return new XlsxSheet(this.workbook, opts);
+  }
+
+  /** Commits every sheet and closes the archive (resolves once the stream has it all). */
+  async finish(): Promise<void> {
+    await this.workbook.commit();
+  }
+}
+
+export class XlsxSheet {
+  readonly worksheet: ExcelJS.Worksheet;
+  private readonly types: XlsxColumn['type'][];
+  rows = 0;
+
+  constructor(workbook: ExcelJS.stream.xlsx.WorkbookWriter, opts: XlsxSheetOptions) {
+    const tools = opts.headerTools !== false;
+    // Sheet names: at most 31 characters, none of : \ / ? * [ ].
+    const name = opts.name.replace(/[:\\/?*[\]]/g, ' ').slice(0, 31) || 'Sheet1';
+    this.worksheet = workbook.addWorksheet(name, { views: tools ? [{ state: 'frozen', ySplit: 1, xSplit: 0 }] : undefined });
+    this.types = opts.columns.map((c) => c.type ?? 'string');
+    this.worksheet.columns = opts.columns.map((c, i) => ({
+      key: `c${i}`,
+      width: c.width ?? Math.min(60, Math.max(10, c.header.length + 2, c.type === 'datetime' ? 17 : c.type === 'date' ? 12 : 10)),
+      style: FORMAT[c.type ?? 'string'] ? { numFmt: FORMAT[c.type ?? 'string'] } : undefined,
+    }));
+    if (tools && opts.columns.length) this.worksheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: opts.columns.length } };
+    const header = this.worksheet.addRow(opts.columns.map((c) => neutralise(c.header)));
+    header.font = { bold: true };
+    header.commit();
+  }
+
+  /** Adds one row (values in column order) and commits it. */
+  add(values: CellValue[]): void {
+    const out = new Array<CellValue>(values.length);
+    for (let i = 0; i < values.length; i++) out[i] = cellOf(values[i], this.types[i]);
+    this.worksheet.addRow(out).commit();
+    this.rows++;
+  }
+
+  commit(): void {
+    this.worksheet.commit();
+  }
+}
