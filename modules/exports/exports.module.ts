@@ -2,9 +2,13 @@ import type { ModuleDefinition } from '../../api/module';
 import { ExportJob } from './entities/export-job.entity';
 import { ExportJobResolver } from './resolvers/export.resolver';
 import { downloadHandler } from './services/export.service';
+import { templateHandler, uploadHandler } from './services/import.service';
 import { CLEANUP_JOB, cleanupJobs, RUN_JOB, runJob } from './services/job.service';
 
-/** Excel and PDF exports as background jobs with progress, cancel and expiring signed links. */
+/**
+ * Excel and PDF exports, and Excel imports of accounts and contacts, as background jobs with
+ * progress, cancel and expiring signed links.
+ */
 export const exportsModule: ModuleDefinition = {
   name: 'exports',
   entities: [ExportJob],
@@ -28,5 +32,7 @@ export const exportsModule: ModuleDefinition = {
   ],
   routes(router, { contextOf }) {
     router.get('/exports/:id/file', async (req, res) => downloadHandler(() => contextOf(req), req, res));
+    router.get('/imports/templates/:target', async (req, res) => templateHandler(await contextOf(req), req, res));
+    router.post('/imports', async (req, res) => uploadHandler(await contextOf(req), req, res));
   },
 };

@@ -5,7 +5,9 @@ import { parseId } from '../../../api/ids';
 import { subscribeToSubject } from '../../../api/subscriptions';
 import { ApplicationExportInput } from '../dto/export.input';
 import { ExportJob } from '../entities/export-job.entity';
+import { ImportReport } from '../dto/import.types';
 import { exportService } from '../services/export.service';
+import { applyImport } from '../services/import.service';
 import { jobService } from '../services/job.service';
 
 @Resolver(() => ExportJob)
@@ -61,6 +63,16 @@ export class ExportJobResolver {
   })
   exportJobChanged(@Root() event: { record: ExportJob }, @Arg('id', () => ID, { nullable: true }) _id?: string): ExportJob {
     return event.record;
+  }
+
+  @Mutation(() => ExportJob, { description: 'Writes the valid rows of a validated import (the job POST /imports started) in one transaction, as a new job.' })
+  applyImport(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
+    return applyImport(ctx, id);
+  }
+
+  @FieldResolver(() => ImportReport, { nullable: true, description: 'For imports: the per-row report, once the job is done.' })
+  importReport(@Root() job: ExportJob): ImportReport | null {
+    return job.kind.startsWith('import.') && job.result ? (job.result as unknown as ImportReport) : null;
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'A signed download link (no session needed) until expiresAt; only for the owner of a finished job.' })
