@@ -69,16 +69,25 @@ export async function runExport(databaseUrl: string, email: string, format: Expo
     const ctx = createContext(services, await identityOf(em, user.id), { ip: '127.0.0.1' });
     const job = ctx.em.create(ExportJob, { owner: user, kind: 'applications', format, params: { filter } });
     await ctx.em.flush();
+    const rssBeforeMB = process.memoryUsage().rss / 2 ** 20;
+    let rssPeakMB = rssBeforeMB;
+    let heapPeakMB = 0;
+    const sampler = setInterval(() => {
+      const m = process.memoryUsage();
+      rssPeakMB = Math.max(rssPeakMB, m.rss / 2 ** 20);
+      heapPeakMB = Math.max(heapPeakMB, (m.heapUsed + m.external + m.arrayBuffers) / 2 ** 20);
+    }, 50);
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
     const t0 = performance.now();
     await runJob(services, job.id);
     const ms = performance.now() - t0;
     loop.disable();
+    clearInterval(sampler);
     const done = await orm.em.fork().findOneOrFail(ExportJob, job.id);
     if (done.status !== 'DONE') throw new Error(`export ${done.status}: ${done.error}`);
     await orm.em.fork().nativeDelete(ExportJob, { id: job.id });
-    return { rows: done.rowCount, ms, bytes: Number(done.size), eventLoopMaxMs: loop.max / 1e6, eventLoopP99Ms: loop.percentile(99) / 1e6, maxRssMB: process.resourceUsage().maxRSS / 1024 };
+    return { rows: done.rowCount, ms, bytes: Number(done.size), eventLoopMaxMs: loop.max / 1e6, eventLoopP99Ms: loop.percentile(99) / 1e6, maxRssMB: process.resourceUsage().maxRSS / 1024, rssBeforeMB, rssPeakMB, heapPeakMB };
   } finally {
     await orm.close(true);
     fs.rmSync(dataDir, { recursive: true, force: true });

@@ -91,6 +91,11 @@ export class XlsxStream {
 export class XlsxSheet {
   readonly worksheet: ExcelJS.Worksheet;
   private readonly types: XlsxColumn['type'][];
+  /**
+   * One style object per column, shared by its cells: exceljs caches style ids by object
+   * identity, so shared objects skip its per-cell style serialisation (most of the time).
+   */
+  private readonly styles: Partial<ExcelJS.Style>[];
   rows = 0;
 
   constructor(workbook: ExcelJS.stream.xlsx.WorkbookWriter, opts: XlsxSheetOptions) {
@@ -99,10 +104,11 @@ export class XlsxSheet {
     const name = opts.name.replace(/[:\\/?*[\]]/g, ' ').slice(0, 31) || 'Sheet1';
     this.worksheet = workbook.addWorksheet(name, { views: tools ? [{ state: 'frozen', ySplit: 1, xSplit: 0 }] : undefined });
     this.types = opts.columns.map((c) => c.type ?? 'string');
+    this.styles = this.types.map((t) => (FORMAT[t ?? 'string'] ? { numFmt: FORMAT[t ?? 'string'] } : {}));
     this.worksheet.columns = opts.columns.map((c, i) => ({
       key: `c${i}`,
       width: c.width ?? Math.min(60, Math.max(10, c.header.length + 2, c.type === 'datetime' ? 17 : c.type === 'date' ? 12 : 10)),
-      style: FORMAT[c.type ?? 'string'] ? { numFmt: FORMAT[c.type ?? 'string'] } : undefined,
+      style: this.styles[i],
     }));
     if (tools && opts.columns.length) this.worksheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: opts.columns.length } };
     const header = this.worksheet.addRow(opts.columns.map((c) => neutralise(c.header)));
@@ -114,8 +120,23 @@ export class XlsxSheet {
   add(values: CellValue[]): void {
     const out = new Array<CellValue>(values.length);
     for (let i = 0; i < values.length; i++) out[i] = cellOf(values[i], this.types[i]);
-    this.worksheet.addRow(out).commit();
+    const row = this.worksheet.addRow(out);
+    for (let i = 0; i < values.length; i++) if (out[i] !== null) row.getCell(i + 1).style = this.styles[i];
+    row.commit();
     this.rows++;
+  }
+
+  /**
+   * Waits while the compressor is behind: exceljs pushes committed rows into the zip without
+   * back-pressure, so a fast producer would pile uncompressed XML up in memory.
+   */
+  async drain(): Promise<void> {
+    // The zip entry's input (archiver's readable-stream PassThrough, without the newer getters).
+    const target = (this.worksheet as unknown as { stream?: { pipes?: unknown[] } }).stream?.pipes?.[0] as
+      | (NodeJS.EventEmitter & { _writableState?: { length: number; needDrain: boolean } })
+      | undefined;
+    const state = target?._writableState;
+    if (state && (state.needDrain || state.length > 1024 * 1024)) await new Promise((r) => target!.once('drain', r));
   }
 
   commit(): void {

@@ -44,13 +44,23 @@ async function writeXlsx(ctx: Context, job: ExportJob, progress: JobProgress) {
   let sheet: XlsxSheet | null = null;
   let rows = 0;
   await streamApplications(ctx, { filter: reviveFilter(params.filter), sort: params.sort }, {
+    // Small batches: rows that survive a few awaits get promoted and inflate the old heap.
+    batchSize: 500,
     onStart: async (s) => {
       sheet = book.sheet({ name: 'Başvurular', columns: s.columns });
       await progress.setTotal(s.total);
     },
     onBatch: async (cells) => {
-      for (const c of cells) sheet!.add(c);
+      for (let k = 0; k < cells.length; k++) {
+        if (!process.env.SKIP_ADD) sheet!.add(cells[k]);
+        if (k % 500 === 499) {
+          await sheet!.drain();
+          await yieldNow();
+        }
+      }
       rows += cells.length;
+            if (process.env.DEBUG_MEM && rows % 10000 === 0) { const m = process.memoryUsage(); console.error(rows, m.heapUsed >> 20, m.external >> 20, m.arrayBuffers >> 20, m.rss >> 20, (sheet!.worksheet as any).stream.pipes[0]._writableState.length, (out as any).writableLength); }
+      await sheet!.drain();
       if (out.writableNeedDrain) await once(out, 'drain');
       return progress.report(rows);
     },

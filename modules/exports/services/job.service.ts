@@ -139,13 +139,17 @@ export async function cleanupJobs(ctx: Context): Promise<number> {
   );
   const dir = exportsDir(ctx.config);
   for (const r of rows) if (r.storage_key) fs.rmSync(path.join(dir, path.basename(r.storage_key)), { force: true });
-  // Leftovers of interrupted runs.
+  // Leftovers of interrupted runs, and uploaded workbooks nobody imported.
+  const ttl = ctx.config.EXPORT_TTL_HOURS * 3_600_000;
+  const old = (p: string, ms: number) => Date.now() - fs.statSync(p).mtimeMs > ms;
   if (fs.existsSync(dir)) {
     for (const f of fs.readdirSync(dir)) {
       const p = path.join(dir, f);
-      if (f.endsWith('.part') && Date.now() - fs.statSync(p).mtimeMs > 24 * 3_600_000) fs.rmSync(p, { force: true });
+      if (f.endsWith('.part') && old(p, 24 * 3_600_000)) fs.rmSync(p, { force: true });
     }
   }
+  const imports = path.join(dir, 'imports');
+  if (fs.existsSync(imports)) for (const f of fs.readdirSync(imports)) if (old(path.join(imports, f), ttl)) fs.rmSync(path.join(imports, f), { force: true });
   return rows.length;
 }
 
