@@ -120,18 +120,22 @@ export async function referenceNames(em: SqlEntityManager): Promise<Names> {
   return { stage, priority, category, channel, branch, project, campaign, team, user, account: new Map(), contact: new Map() };
 }
 
-/** Account and contact names of one batch: two statements, whatever the batch size. */
+/** Account and contact names of one batch: one statement, whatever the batch size. */
 async function batchNames(em: SqlEntityManager, rows: Row[], names: Names): Promise<void> {
   const accountIds = [...new Set(rows.map((r) => r.applicant_id).filter((x) => x != null))];
   const contactIds = [...new Set(rows.map((r) => r.reporter_id).filter((x) => x != null))];
   names.account.clear();
   names.contact.clear();
-  const [accounts, contacts] = await Promise.all([
-    accountIds.length ? em.getConnection().execute<{ id: number; name: string }[]>('select id, name from accounts where id = any(?::int[])', [intArray(accountIds)], 'all', em.getTransactionContext()) : [],
-    contactIds.length ? em.getConnection().execute<{ id: number; name: string }[]>(`select id, first_name || ' ' || last_name as name from contacts where id = any(?::int[])`, [intArray(contactIds)], 'all', em.getTransactionContext()) : [],
-  ]);
-  for (const a of accounts) names.account.set(a.id, a.name);
-  for (const c of contacts) names.contact.set(c.id, c.name);
+  if (!accountIds.length && !contactIds.length) return;
+  const found = await em.getConnection().execute<{ k: string; id: number; name: string }[]>(
+    `select 'a' as k, id, name from accounts where id = any(?::int[])
+     union all
+     select 'c', id, first_name || ' ' || last_name from contacts where id = any(?::int[])`,
+    [intArray(accountIds), intArray(contactIds)],
+    'all',
+    em.getTransactionContext(),
+  );
+  for (const r of found) (r.k === 'a' ? names.account : names.contact).set(r.id, r.name);
 }
 
 export interface RowStream {
@@ -144,7 +148,7 @@ export interface RowStream {
 /**
  * Streams the application list (the same filter, sort and permission WHERE as the
  * `applications` query; `filter.ids` for selected rows) through a server-side cursor in
- * one read-only transaction: one FETCH and two name lookups per batch. `onBatch` gets the
+ * one read-only transaction: one FETCH and one name lookup per batch. `onBatch` gets the
  * cells of each batch in column order; returning false stops (cancel).
  */
 export async function streamApplications(
@@ -173,13 +177,19 @@ export async function streamApplications(
     const { sql, bindings } = qb.getKnexQuery().toSQL();
     await t.execute(`declare export_rows no scroll cursor for ${sql}`, bindings as unknown[]);
     const size = opts.batchSize ?? 2000;
-    for (;;) {
-      const rows = await t.execute<Row[]>(`fetch ${size} from export_rows`);
-      if (!rows.length) break;
+    const fetch = () => t.execute<Row[]>(`fetch ${size} from export_rows`);
+    let rows = await fetch();
+    while (rows.length) {
       await batchNames(t, rows, names);
+      // The next batch is read while this one is written (PostgreSQL and Node work in parallel).
+      const next = rows.length === size ? fetch() : Promise.resolve([] as Row[]);
+      next.catch(() => undefined);
       const cells = rows.map((r) => columns.map((c) => c.value(r, names)));
-      if (!(await opts.onBatch(cells, stream))) break;
-      if (rows.length < size) break;
+      if (!(await opts.onBatch(cells, stream))) {
+        await next;
+        break;
+      }
+      rows = await next;
     }
     await t.execute('close export_rows');
   });

@@ -52,14 +52,13 @@ async function writeXlsx(ctx: Context, job: ExportJob, progress: JobProgress) {
     },
     onBatch: async (cells) => {
       for (let k = 0; k < cells.length; k++) {
-        if (!process.env.SKIP_ADD) sheet!.add(cells[k]);
+        sheet!.add(cells[k]);
         if (k % 500 === 499) {
           await sheet!.drain();
           await yieldNow();
         }
       }
       rows += cells.length;
-            if (process.env.DEBUG_MEM && rows % 10000 === 0) { const m = process.memoryUsage(); console.error(rows, m.heapUsed >> 20, m.external >> 20, m.arrayBuffers >> 20, m.rss >> 20, (sheet!.worksheet as any).stream.pipes[0]._writableState.length, (out as any).writableLength); }
       await sheet!.drain();
       if (out.writableNeedDrain) await once(out, 'drain');
       return progress.report(rows);
