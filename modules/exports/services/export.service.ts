@@ -80,7 +80,7 @@ async function writePdfList(ctx: Context, job: ExportJob, progress: JobProgress)
   let rows = 0;
   const filter = reviveFilter(params.filter);
   await streamApplications(ctx, { filter, sort: params.sort }, {
-    batchSize: 1000,
+    batchSize: 500,
     onStart: async (s) => {
       const cols = s.columns.map((c, i) => ({ c, i })).filter((x) => x.c.pdf);
       pdfCols = cols.map((x) => x.i);
@@ -99,7 +99,7 @@ async function writePdfList(ctx: Context, job: ExportJob, progress: JobProgress)
           return String(v);
         }));
         // Never hold the event loop for long: PDF drawing is the slow part.
-        if (k % 250 === 249) await yieldNow();
+        if (k % 100 === 99) await yieldNow();
       }
       rows += cells.length;
       if (out.writableNeedDrain) await once(out, 'drain');
