@@ -182,6 +182,37 @@ describe('Excel export of the application list', () => {
   });
 });
 
+describe('field rules', () => {
+  test('a column whose field a rule hides is left out of the export', async () => {
+    // A role that reads every application but only some of its fields.
+    const role = ok(
+      await t.gql('mutation($i: CreateRoleInput!) { createRole(input: $i) { id } }', {
+        i: {
+          name: 'Kısıtlı okuyucu',
+          grants: [
+            { subject: 'Application', action: 'read', scope: 'all', fields: ['subject', 'applicationDate', 'stage'] },
+            { subject: 'ExportJob', action: 'read', scope: 'own' },
+          ],
+        },
+      }, { as: 'admin' }),
+    ).createRole.id;
+    ok(await t.gql('mutation($i: CreateUserInput!) { createUser(input: $i) { id } }', { i: { name: 'Okur Öztürk', email: 'okur@test.local', password: 'test-password-1', roleIds: [role] } }, { as: 'admin' }));
+    const token = (await t.signIn('okur@test.local')).data.signIn.token as string;
+    const queued = (await t.gql(Q.exportApps, { i: { format: 'XLSX', sort: [{ field: 'number', direction: 'ASC' }] } }, { token })).data.exportApplications;
+    let job: any;
+    for (let i = 0; i < 100; i++) {
+      job = (await t.gql(Q.job, { id: queued.id }, { token })).data.exportJob;
+      if (job.status === 'DONE') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const sheet = await sheetOf(await download(job.downloadUrl));
+    const header = (sheet.getRow(1).values as string[]).slice(1);
+    expect(header).toEqual(['Numara', 'Başvuru tarihi', 'Konu', 'Aşama', 'Kapanış tarihi', 'Takip sayısı', 'Harcanan süre (dk)']);
+    // Every application, team B's too: this role reads them all.
+    expect(job.rowCount).toBe(8);
+  });
+});
+
 describe('PDF exports', () => {
   test('the list: title, filters, date, page numbers and Turkish text intact', async () => {
     const job = await exportAs('agentA1', { format: 'PDF', filter: { search: 'Şikâyet' }, title: 'Şikâyet raporu' });
