@@ -31,6 +31,7 @@ export async function startApp(config: Config, opts: { database?: DatabaseHandle
   let orm: MikroORM | null = null;
   const events = new EventBus(database.url);
   let jobs: JobRunner | null = null;
+  const workers: { start(): Promise<void>; stop(): Promise<void> }[] = [];
   try {
     orm = await initOrm(database.url, config.DB_POOL_MAX);
     await migrate(orm);
@@ -40,6 +41,8 @@ export async function startApp(config: Config, opts: { database?: DatabaseHandle
     if (config.JOBS_ENABLED) {
       jobs = new JobRunner(services, database.url);
       await jobs.start(modules);
+      for (const m of modules) if (m.workers) workers.push(m.workers(services));
+      for (const w of workers) await w.start();
     }
     const server = await createServer(services);
     const port = await server.listen(config.PORT);
@@ -47,6 +50,7 @@ export async function startApp(config: Config, opts: { database?: DatabaseHandle
     const stop = () =>
       (stopping ??= (async () => {
         await server.close();
+        for (const w of workers) await w.stop();
         await jobs?.stop();
         await events.stop();
         await orm!.close(true);
@@ -54,6 +58,7 @@ export async function startApp(config: Config, opts: { database?: DatabaseHandle
       })());
     return { services, server, port, database, jobs, firstAdmin, stop };
   } catch (err) {
+    for (const w of workers) await w.stop().catch(() => undefined);
     await jobs?.stop().catch(() => undefined);
     await events.stop();
     await orm?.close(true).catch(() => undefined);
