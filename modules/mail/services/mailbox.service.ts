@@ -182,6 +182,7 @@ export const mailboxService = {
           await client.connect();
           steps.push('imap:login: ok');
         } catch (err) {
+          client.close();
           return fail((err as { authenticationFailed?: boolean }).authenticationFailed ? 'imap:login' : 'imap:tls', err);
         }
         try {
