@@ -215,6 +215,17 @@ describe('ingestion', () => {
     }
   });
 
+  it('keeps HTML-only mail as plain text: no markup, no scripts', async () => {
+    const html = '<html><head><style>p{color:red}</style><script>alert(1)</script></head><body><p>Merhaba <b>Işık</b> Hanım,</p><img src=x onerror=alert(2)><p>faturam <i>yüksek</i>.</p></body></html>';
+    const raw = Buffer.from(`From: html@musteri.test\r\nSubject: HTML posta\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n${html}\r\n`, 'utf8');
+    await dovecot.append([raw]);
+    const r = await until('html', async () => (await appsOf(mbId)).find((x) => x.subject === 'HTML posta'));
+    const app = (await t.gql(Q.application, { id: String(r.application_id) }, { as: 'admin' })).data.application;
+    expect(app.detail).toContain('Merhaba Işık Hanım');
+    expect(app.detail).toContain('faturam yüksek');
+    expect(app.detail).not.toMatch(/<|alert|color:red/);
+  });
+
   it('stores attachments and inline images as documents linked to the application', async () => {
     const pdf = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
     const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');

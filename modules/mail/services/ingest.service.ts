@@ -255,7 +255,7 @@ async function processParsed(services: AppServices, em: SqlEntityManager, mailbo
     } as unknown as CreateApplicationInput;
     app = await applicationService.create(ctx, input);
     outcome = 'created';
-    if (mailbox.sendAcknowledgement && !isAutomated(p)) {
+    if (mailbox.sendAcknowledgement && !isAutomated(p) && address !== mailbox.fromAddress.toLowerCase()) {
       const ack = await queueAcknowledgement(ctx, mailbox, app, address, messageId, references, subject);
       if (ack) outbox.push(ack);
     }
