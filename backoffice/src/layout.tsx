@@ -7,19 +7,21 @@ import PhoneInTalkIcon from '@mui/icons-material/PhoneInTalk';
 import ChecklistIcon from '@mui/icons-material/Checklist';
 import ViewKanbanIcon from '@mui/icons-material/ViewKanban';
 import FiberManualRecordIcon from '@mui/icons-material/FiberManualRecord';
-import { AppBar, Layout, LoadingIndicator, LocalesMenuButton, Menu, TitlePortal, useCanAccess, useSidebarState, useTranslate, type LayoutProps } from 'react-admin';
+import { AppBar, Layout, LoadingIndicator, LocalesMenuButton, Menu, TitlePortal, useCanAccess, useCanAccessResources, useSidebarState, useTranslate, type LayoutProps } from 'react-admin';
 import { MENU_GROUPS } from './resources';
 
-function ResourceItem({ name }: { name: string }) {
-  const { canAccess, isPending } = useCanAccess({ resource: name, action: 'list' });
+function ResourceItem({ name, action }: { name: string; action: string }) {
+  const { canAccess, isPending } = useCanAccess({ resource: name, action });
   if (isPending || !canAccess) return null;
   return <Menu.ResourceItem name={name} />;
 }
 
 function Group({ label, items }: { label: string; items: string[] }) {
   const translate = useTranslate();
+  const access = useCanAccessResources({ action: label === 'app.menu.admin' ? 'create' : 'list', resources: items });
   const [open, setOpen] = useState(label !== 'app.menu.admin');
   const [sidebarOpen] = useSidebarState();
+  if (access.isPending || !items.some((i) => access.canAccess?.[i])) return null;
   return (
     <>
       {sidebarOpen && (
@@ -31,7 +33,7 @@ function Group({ label, items }: { label: string; items: string[] }) {
       <Collapse in={open || !sidebarOpen} timeout="auto" unmountOnExit>
         <MuiList disablePadding dense>
           {items.map((i) => (
-            <ResourceItem key={i} name={i} />
+            <ResourceItem key={i} name={i} action={label === 'app.menu.admin' ? 'create' : 'list'} />
           ))}
         </MuiList>
       </Collapse>

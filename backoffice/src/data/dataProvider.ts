@@ -78,6 +78,9 @@ export function withIds(record: any): any {
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
+/** What a record is fetched with: detail pages keep their own, richer selection. */
+const oneSelection = (r: ResourceOps) => (r.type === 'Application' ? APPLICATION_DETAIL : selectionOf(r.type, 'one'));
+
 export const buildQuery: BuildQueryFactory = () => (fetchType, resource, params: any) => {
   const r = ops(resource);
   switch (fetchType) {
@@ -122,7 +125,7 @@ export const buildQuery: BuildQueryFactory = () => (fetchType, resource, params:
       };
     }
     case GET_ONE: {
-      const sel = r.type === 'Application' ? APPLICATION_DETAIL : selectionOf(r.type, 'one');
+      const sel = oneSelection(r);
       return {
         query: apolloGql(`query ${r.one}One($id: ID!) { data: ${r.one}(id: $id) { ${sel} } }`),
         variables: { id: String(params.id) },
@@ -133,7 +136,7 @@ export const buildQuery: BuildQueryFactory = () => (fetchType, resource, params:
       if (!r.create) throw new HttpError('This record cannot be created here.', 400);
       const input = argType('Mutation', r.create, 'input') as GraphQLInputObjectType;
       return {
-        query: apolloGql(`mutation ${r.create}($input: ${input.name}!) { data: ${r.create}(input: $input) { ${selectionOf(r.type, 'one')} } }`),
+        query: apolloGql(`mutation ${r.create}($input: ${input.name}!) { data: ${r.create}(input: $input) { ${oneSelection(r)} } }`),
         variables: { input: shapeInput(input, params.data) },
         parseResponse: ({ data }: any) => ({ data: withIds(data.data) }),
       };
@@ -148,7 +151,7 @@ export const buildQuery: BuildQueryFactory = () => (fetchType, resource, params:
       const version = prev.version ?? params.data?.version;
       return {
         query: apolloGql(
-          `mutation ${r.update}($id: ID!, $input: ${input.name}!${hasVersion ? ', $version: Int!' : ''}) { data: ${r.update}(id: $id, input: $input${hasVersion ? ', version: $version' : ''}) { ${selectionOf(r.type, 'one')} } }`,
+          `mutation ${r.update}($id: ID!, $input: ${input.name}!${hasVersion ? ', $version: Int!' : ''}) { data: ${r.update}(id: $id, input: $input${hasVersion ? ', version: $version' : ''}) { ${oneSelection(r)} } }`,
         ),
         variables: { id: String(params.id), input: shapeInput(input, changed), ...(hasVersion ? { version } : {}) },
         parseResponse: ({ data }: any) => ({ data: withIds(data.data) }),
@@ -209,7 +212,20 @@ const raProvider = buildDataProvider({
 const wrap = <K extends keyof DataProvider>(name: K) => (resource: string, params: any) => (raProvider as any)[name](resource, params).catch(translate);
 
 export const dataProvider: DataProvider = {
-  getList: wrap('getList'),
+  async getList(resource, params) {
+    const { page = 1, perPage = 25 } = params.pagination ?? {};
+    if (perPage <= 500) return wrap('getList')(resource, params);
+    // Exports ask for more rows than one API page (500) holds: fetch them page by page.
+    const data: any[] = [];
+    let total = 0;
+    for (let i = 0; i * 500 < perPage; i++) {
+      const chunk = await wrap('getList')(resource, { ...params, pagination: { page: ((page - 1) * perPage) / 500 + i + 1, perPage: 500 } });
+      data.push(...chunk.data);
+      total = chunk.total ?? 0;
+      if (chunk.data.length < 500) break;
+    }
+    return { data: data.slice(0, perPage), total };
+  },
   getOne: wrap('getOne'),
   async getMany(resource, params) {
     const filterType = argType('Query', ops(resource).list, 'filter') as GraphQLInputObjectType | undefined;

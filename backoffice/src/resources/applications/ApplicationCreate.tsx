@@ -12,6 +12,7 @@ import {
   Toolbar,
   required,
   useCreate,
+  useGetIdentity,
   useCreateSuggestionContext,
   useNotify,
   useTranslate,
@@ -80,13 +81,13 @@ function AccountDependent() {
   return (
     <>
       <Grid size={{ xs: 12, md: 6 }}>
-        <ReferenceInput source="reporterId" reference="contacts" filter={applicantId ? { accountId: applicantId } : { accountId: '0' }}>
-          <AutocompleteInput optionText="fullName" disabled={!applicantId} fullWidth />
+        <ReferenceInput source="reporterId" reference="contacts" filter={{ accountId: applicantId }} queryOptions={{ enabled: !!applicantId }}>
+          <AutocompleteInput helperText={false} optionText="fullName" disabled={!applicantId} fullWidth />
         </ReferenceInput>
       </Grid>
       <Grid size={{ xs: 12, md: 6 }}>
-        <ReferenceInput source="subscriptionId" reference="subscriptions" filter={applicantId ? { accountId: applicantId } : { accountId: '0' }}>
-          <AutocompleteInput optionText={(s: any) => [s.number, s.name].filter(Boolean).join(' · ')} disabled={!applicantId} fullWidth />
+        <ReferenceInput source="subscriptionId" reference="subscriptions" filter={{ accountId: applicantId }} queryOptions={{ enabled: !!applicantId }}>
+          <AutocompleteInput helperText={false} optionText={(s: any) => [s.number, s.name].filter(Boolean).join(' · ')} disabled={!applicantId} fullWidth />
         </ReferenceInput>
       </Grid>
     </>
@@ -101,7 +102,7 @@ function CategoryCascade() {
     <>
       <Grid size={{ xs: 12, md: 4 }}>
         <ReferenceInput source="categoryId" reference="categories" filter={{ level: 1, active: true }} sort={byOrder} perPage={200}>
-          <AutocompleteInput
+          <AutocompleteInput helperText={false}
             optionText="name"
             validate={required()}
             fullWidth
@@ -113,13 +114,13 @@ function CategoryCascade() {
         </ReferenceInput>
       </Grid>
       <Grid size={{ xs: 12, md: 4 }}>
-        <ReferenceInput source="subcategoryId" reference="categories" filter={{ parentId: categoryId ?? '0', active: true }} sort={byOrder} perPage={200}>
-          <AutocompleteInput optionText="name" disabled={!categoryId} fullWidth onChange={() => setValue('treeCategoryId', null)} />
+        <ReferenceInput source="subcategoryId" reference="categories" filter={{ parentId: categoryId, active: true }} sort={byOrder} perPage={200} queryOptions={{ enabled: !!categoryId }}>
+          <AutocompleteInput helperText={false} optionText="name" disabled={!categoryId} fullWidth onChange={() => setValue('treeCategoryId', null)} />
         </ReferenceInput>
       </Grid>
       <Grid size={{ xs: 12, md: 4 }}>
-        <ReferenceInput source="treeCategoryId" reference="categories" filter={{ parentId: subcategoryId ?? '0', active: true }} sort={byOrder} perPage={200}>
-          <AutocompleteInput optionText="name" disabled={!subcategoryId} fullWidth />
+        <ReferenceInput source="treeCategoryId" reference="categories" filter={{ parentId: subcategoryId, active: true }} sort={byOrder} perPage={200} queryOptions={{ enabled: !!subcategoryId }}>
+          <AutocompleteInput helperText={false} optionText="name" disabled={!subcategoryId} fullWidth />
         </ReferenceInput>
       </Grid>
     </>
@@ -137,16 +138,19 @@ function CreateToolbar() {
 /** One screen for a phone call: who is calling, what about, to whom it goes. */
 export function ApplicationCreate() {
   const translate = useTranslate();
+  const { identity, isPending } = useGetIdentity();
+  if (isPending) return null;
+  // The call taker owns the application unless they pass it on.
   return (
     <Create redirect="show" mutationMode="pessimistic" title={translate('app.action.new_call')}>
-      <SimpleForm toolbar={<CreateToolbar />} sx={{ maxWidth: 1100 }}>
+      <SimpleForm toolbar={<CreateToolbar />} sx={{ maxWidth: 1100 }} defaultValues={{ assignee: { userId: identity?.id } }}>
         <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
           {translate('app.message.new_call_help')}
         </Typography>
         <Grid container spacing={2} sx={{ width: '100%' }}>
           <Grid size={{ xs: 12 }}>
             <ReferenceInput source="applicantId" reference="accounts" sort={byName} perPage={20}>
-              <AutocompleteInput
+              <AutocompleteInput helperText={false}
                 optionText={accountText}
                 filterToQuery={accountQuery}
                 validate={required()}
@@ -161,38 +165,38 @@ export function ApplicationCreate() {
           <AccountDependent />
           <CategoryCascade />
           <Grid size={{ xs: 12 }}>
-            <TextInput source="subject" validate={required()} fullWidth />
+            <TextInput helperText={false} source="subject" validate={required()} fullWidth />
           </Grid>
           <Grid size={{ xs: 12 }}>
-            <TextInput source="detail" multiline minRows={4} fullWidth />
+            <TextInput helperText={false} source="detail" multiline minRows={4} fullWidth />
           </Grid>
           <Grid size={{ xs: 12, sm: 6, md: 3 }}>
             <ReferenceInput source="priorityId" reference="priorities" sort={byOrder} filter={{ active: true }}>
-              <SelectInput optionText="name" fullWidth />
+              <SelectInput helperText={false} optionText="name" fullWidth />
             </ReferenceInput>
           </Grid>
           <Grid size={{ xs: 12, sm: 6, md: 3 }}>
             <ReferenceInput source="channelId" reference="contactChannels" sort={byOrder} filter={{ active: true }}>
-              <SelectInput optionText="name" fullWidth />
+              <SelectInput helperText={false} optionText="name" fullWidth />
             </ReferenceInput>
           </Grid>
           <Grid size={{ xs: 12, sm: 6, md: 3 }}>
             <ReferenceInput source="assignee.userId" reference="users" sort={byName} filter={{ active: true }}>
-              <AutocompleteInput optionText="name" fullWidth label="resources.applications.fields.assigneeUser" />
+              <AutocompleteInput helperText={false} optionText="name" fullWidth label="resources.applications.fields.assigneeUser" />
             </ReferenceInput>
           </Grid>
           <Grid size={{ xs: 12, sm: 6, md: 3 }}>
             <ReferenceInput source="assignee.teamId" reference="teams" sort={byName}>
-              <AutocompleteInput optionText="name" fullWidth label="resources.applications.fields.assigneeTeam" />
+              <AutocompleteInput helperText={false} optionText="name" fullWidth label="resources.applications.fields.assigneeTeam" />
             </ReferenceInput>
           </Grid>
           <Grid size={{ xs: 12, sm: 6, md: 3 }}>
             <ReferenceInput source="projectId" reference="projects" sort={byName} filter={{ active: true }}>
-              <AutocompleteInput optionText="name" fullWidth />
+              <AutocompleteInput helperText={false} optionText="name" fullWidth />
             </ReferenceInput>
           </Grid>
           <Grid size={{ xs: 12, sm: 6, md: 3 }}>
-            <TextInput source="referenceNo" fullWidth />
+            <TextInput helperText={false} source="referenceNo" fullWidth />
           </Grid>
         </Grid>
         <Box sx={{ height: 8 }} />

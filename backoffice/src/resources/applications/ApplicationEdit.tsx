@@ -15,46 +15,46 @@ export function ApplicationEdit() {
       <SimpleForm sx={{ maxWidth: 1100 }}>
         <Grid container spacing={2} sx={{ width: '100%' }}>
           <Grid size={{ xs: 12 }}>
-            <TextInput source="subject" validate={required()} fullWidth disabled={!may('subject')} />
+            <TextInput helperText={false} source="subject" validate={required()} fullWidth disabled={!may('subject')} />
           </Grid>
           <Grid size={{ xs: 12 }}>
-            <TextInput source="detail" multiline minRows={4} fullWidth disabled={!may('detail')} />
+            <TextInput helperText={false} source="detail" multiline minRows={4} fullWidth disabled={!may('detail')} />
           </Grid>
           <Grid size={{ xs: 12, md: 4 }}>
             <ReferenceInput source="categoryId" reference="categories" filter={{ level: 1 }} sort={byOrder} perPage={200}>
-              <AutocompleteInput optionText="name" fullWidth disabled={!may('category')} />
+              <AutocompleteInput helperText={false} optionText="name" fullWidth disabled={!may('category')} />
             </ReferenceInput>
           </Grid>
           <Grid size={{ xs: 12, md: 4 }}>
             <ReferenceInput source="priorityId" reference="priorities" sort={byOrder}>
-              <AutocompleteInput optionText="name" fullWidth disabled={!may('priority')} />
+              <AutocompleteInput helperText={false} optionText="name" fullWidth disabled={!may('priority')} />
             </ReferenceInput>
           </Grid>
           <Grid size={{ xs: 12, md: 4 }}>
             <ReferenceInput source="channelId" reference="contactChannels" sort={byOrder}>
-              <AutocompleteInput optionText="name" fullWidth disabled={!may('channel')} />
+              <AutocompleteInput helperText={false} optionText="name" fullWidth disabled={!may('channel')} />
             </ReferenceInput>
           </Grid>
           <Grid size={{ xs: 12, md: 4 }}>
             <ReferenceInput source="responsibleId" reference="users" sort={byName}>
-              <AutocompleteInput optionText="name" fullWidth disabled={!may('responsible')} />
+              <AutocompleteInput helperText={false} optionText="name" fullWidth disabled={!may('responsible')} />
             </ReferenceInput>
           </Grid>
           <Grid size={{ xs: 12, md: 4 }}>
             <ReferenceInput source="projectId" reference="projects" sort={byName}>
-              <AutocompleteInput optionText="name" fullWidth disabled={!may('project')} />
+              <AutocompleteInput helperText={false} optionText="name" fullWidth disabled={!may('project')} />
             </ReferenceInput>
           </Grid>
           <Grid size={{ xs: 12, md: 4 }}>
             <ReferenceInput source="campaignId" reference="campaigns" sort={byName}>
-              <AutocompleteInput optionText="name" fullWidth disabled={!may('campaign')} />
+              <AutocompleteInput helperText={false} optionText="name" fullWidth disabled={!may('campaign')} />
             </ReferenceInput>
           </Grid>
           <Grid size={{ xs: 12, md: 4 }}>
-            <TextInput source="referenceNo" fullWidth disabled={!may('referenceNo')} />
+            <TextInput helperText={false} source="referenceNo" fullWidth disabled={!may('referenceNo')} />
           </Grid>
           <Grid size={{ xs: 12, md: 4 }}>
-            <DateTimeInput source="acceptanceDate" fullWidth disabled={!may('acceptanceDate')} />
+            <DateTimeInput helperText={false} source="acceptanceDate" fullWidth disabled={!may('acceptanceDate')} />
           </Grid>
         </Grid>
       </SimpleForm>

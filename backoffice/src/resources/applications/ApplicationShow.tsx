@@ -122,7 +122,7 @@ function ApplicationDetail() {
   useSubscription(record ? APPLICATION_CHANGED : null, { id: record?.id }, (e: any) => {
     if (e?.applicationChanged?.application?.version !== record?.version) refetch();
   });
-  if (isPending || !record) return <Loading />;
+  if (isPending || !record || !record.followUps) return <Loading />;
   const done = () => void refetch();
   const f = (k: string) => translate(`resources.applications.fields.${k}`);
   const a = record.applicant;
@@ -303,7 +303,7 @@ function ApplicationDetail() {
                       ))
                     : '0'}
                 </Field>
-                <Field label={translate('resources.accounts.fields.timeSpentMinutes')}>{minutes(a.timeSpentMinutes)}</Field>
+                <Field label={translate('app.field.account_time')}>{minutes(a.timeSpentMinutes)}</Field>
               </>
             )}
           </Panel>
