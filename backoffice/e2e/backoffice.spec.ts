@@ -92,7 +92,7 @@ test('an agent takes a call: new account inline, follow-up, time, stage, convers
   await page.locator('textarea[name=detail]').fill('Müşteri Ekim faturasını sordu.');
   await s.shot('application-create');
   await page.getByRole('button', { name: 'Kaydet' }).click();
-  await page.getByRole('heading', { name: /Faturada iki kez ücret alınmış/ }).waitFor().catch(async (err) => {
+  await page.getByRole('heading', { name: /Faturada iki kez ücret alınmış/ }).waitFor().catch(async (err: Error) => {
     await s.shot('failure-create');
     throw new Error(`${err.message}\n${s.apiErrors.join('\n')}`);
   });

@@ -236,7 +236,7 @@ const APP: Record<string, Pair> = {
   'app.field.mine': ['Sizin değeriniz', 'Your value'],
   'app.field.file': ['Dosya', 'File'],
   'app.field.open_opportunities': ['Açık fırsatlar', 'Open opportunities'],
-  'app.field.account_time': ['Cari hesabın tüm başvurularında harcanan süre', 'Time spent on all the account'"'"'s applications'],
+  'app.field.account_time': ['Cari hesabın tüm başvurularında harcanan süre', 'Time spent on all of the account\u2019s applications'],
   'app.field.unassigned': ['Atanmamış', 'Unassigned'],
   'app.field.everyone': ['Herkes', 'Everyone'],
   'app.field.minutes_short': ['%{h} sa %{m} dk', '%{h} h %{m} min'],
