@@ -138,15 +138,23 @@ test('an agent takes a call: new account inline, follow-up, time, stage, convers
   expect(app.documents.map((d: any) => d.item.name)).toEqual(['dekont.txt']);
 });
 
-test("the leader's home page counts a new application live, without a reload", async () => {
+test("the leader's home page and dashboard count a new application live, without a reload", async () => {
   const s = await browser();
   await signIn(s.page, t.world.users.leaderA.email, PASSWORD);
   const tile = s.page.getByRole('link', { name: /Açık başvurular/ });
   await tile.getByText(/^\d+$/).waitFor();
+  const total = s.page.getByTestId('dashboard-total');
+  await total.filter({ hasText: /^\d+$/ }).waitFor();
   const before = Number(await tile.getByText(/^\d+$/).innerText());
+  const dashboardBefore = Number(await total.innerText());
   await createApplicationAs('agentA1', 'Canlı sayaç denemesi');
   await tile.getByText(String(before + 1), { exact: true }).waitFor();
-  await s.shot('leader-home');
+  await total.filter({ hasText: new RegExp(`^${dashboardBefore + 1}$`) }).waitFor();
+  await s.page.getByTestId('chart-by-stage').locator('.recharts-bar-rectangle').first().waitFor();
+  // Each chart exports its figures.
+  const [csv] = await Promise.all([s.page.waitForEvent('download'), s.page.getByRole('button', { name: 'Verileri indir (CSV): Aşamalara göre' }).click()]);
+  expect(require('node:fs').readFileSync(await csv.path(), 'utf8')).toMatch(/name;count/);
+  await s.shot('dashboard');
 });
 
 test('a list is exported to a file with the rows the user may read', async () => {

@@ -1,9 +1,10 @@
-import { Card, CardActionArea, CardContent, Grid, Typography } from '@mui/material';
+import { Box, Card, CardActionArea, CardContent, Grid, Typography } from '@mui/material';
 import { Title, useGetIdentity, useTranslate, useCreatePath } from 'react-admin';
 import { Link } from 'react-router-dom';
 import { useQuery } from '@tanstack/react-query';
 import { gql } from '../data/graphql';
 import { APPLICATION_CHANGED, useSubscription } from '../data/live';
+import { Dashboard } from './Dashboard';
 
 const COUNTS = `query($me: ID!, $today: DateTimeISO!) {
   open: applications(filter: { closed: false }, page: { limit: 1 }) { total }
@@ -68,6 +69,9 @@ export function Home() {
         {translate('app.dashboard.welcome', { name: identity?.fullName ?? '' })}
       </Typography>
       <HomeTiles />
+      <Box sx={{ mt: 3 }}>
+        <Dashboard />
+      </Box>
     </div>
   );
 }
