@@ -9,6 +9,7 @@ import ViewKanbanIcon from '@mui/icons-material/ViewKanban';
 import FiberManualRecordIcon from '@mui/icons-material/FiberManualRecord';
 import { AppBar, Layout, LoadingIndicator, LocalesMenuButton, Menu, TitlePortal, useCanAccess, useCanAccessResources, useSidebarState, useTranslate, type LayoutProps } from 'react-admin';
 import { MENU_GROUPS } from './resources';
+import { JobsPanel } from './components/jobs';
 
 function ResourceItem({ name, action }: { name: string; action: string }) {
   const { canAccess, isPending } = useCanAccess({ resource: name, action });
@@ -78,5 +79,10 @@ function MyAppBar() {
 }
 
 export function AppLayout(props: LayoutProps) {
-  return <Layout {...props} menu={AppMenu} appBar={MyAppBar} sx={{ '& .RaLayout-content': { px: { xs: 1, sm: 2 } } }} />;
+  return (
+    <Layout {...props} menu={AppMenu} appBar={MyAppBar} sx={{ '& .RaLayout-content': { px: { xs: 1, sm: 2 } } }}>
+      {props.children}
+      <JobsPanel />
+    </Layout>
+  );
 }

@@ -24,6 +24,7 @@ import { simpleResource, type FieldSpec } from './simple';
 import { AccountShow } from './accounts/AccountShow';
 import { DocumentList } from './documents/DocumentList';
 import { CategoryTree } from './categories/CategoryTree';
+import { ImportButton } from '../components/jobs';
 
 const ref = (source: string, reference: string, extra: Partial<FieldSpec> = {}): FieldSpec => ({ source, kind: 'ref', reference, ...extra });
 const NAME: FieldSpec = { source: 'name', required: true };
@@ -39,6 +40,7 @@ const accounts = simpleResource({
   sort: byName,
   fields: accountsFields(),
   show: AccountShow,
+  extraActions: [<ImportButton key="import" target="accounts" />],
   extraColumns: [<NumberField key="open" source="openApplicationCount" sortable={false} />],
 });
 
@@ -49,6 +51,7 @@ export const resources = [
     name: 'contacts',
     icon: ContactPhoneIcon,
     sort: byName,
+    extraActions: [<ImportButton key="import" target="contacts" />],
     fields: [ref('accountId', 'accounts', { required: true, filter: true }), { source: 'firstName', required: true }, { source: 'lastName', required: true }, { source: 'title' }, { source: 'phone' }, { source: 'email' }, ACTIVE],
   }),
   simpleResource({

@@ -166,6 +166,8 @@ export interface SimpleResourceOptions {
   filters?: ReactElement[];
   filterDefaultValues?: Record<string, unknown>;
   rowClick?: 'show' | 'edit';
+  /** More buttons in the list's toolbar. */
+  extraActions?: ReactElement[];
 }
 
 export function simpleResource(o: SimpleResourceOptions) {
@@ -182,6 +184,7 @@ export function simpleResource(o: SimpleResourceOptions) {
       <SelectColumnsButton />
       {o.canCreate !== false && <CreateButton />}
       <ExportButton />
+      {o.extraActions ?? null}
     </TopToolbar>
   );
   const ResourceList = () => (

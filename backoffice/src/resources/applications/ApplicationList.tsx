@@ -24,7 +24,7 @@ import PhoneInTalkIcon from '@mui/icons-material/PhoneInTalk';
 import { AssigneeField, ColorChip, LocaleDateField, MinutesField } from '../../components/fields';
 import { CategoryTreeInput } from '../../components/CategoryTreeInput';
 import { APPLICATION_CHANGED, useSubscription } from '../../data/live';
-import { ExportJobButtons } from '../../components/ExportJobButtons';
+import { ExportJobButtons } from '../../components/jobs';
 
 const byName = { field: 'name', order: 'ASC' } as const;
 const byOrder = { field: 'sortOrder', order: 'ASC' } as const;

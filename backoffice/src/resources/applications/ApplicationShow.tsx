@@ -12,7 +12,7 @@ import { download, gql } from '../../data/graphql';
 import { APPLICATION_CHANGED, useSubscription } from '../../data/live';
 import { APPLICATION_HISTORY, SIMILAR } from '../../data/documents';
 import { AddFollowUpButton, AddTimeButton, AssignButton, ChangeStageButton, ConvertButton, UploadDocumentButton } from './actions';
-import { ExportJobButtons } from '../../components/ExportJobButtons';
+import { ExportJobButtons } from '../../components/jobs';
 
 function Field({ label, children }: { label: string; children: ReactNode }) {
   return (
