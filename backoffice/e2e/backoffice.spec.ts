@@ -183,3 +183,45 @@ test("an agent of team B does not see team A's applications, in lists or by addr
   expect(await s.page.getByText('A takımının gizli başvurusu').count()).toBe(0);
   void mine;
 });
+
+test('a conflicting save shows the other person\'s change and saves again only when asked', async () => {
+  const app = await createApplicationAs('agentA1', 'Çakışma denemesi');
+  const s = await browser();
+  await signIn(s.page, t.world.users.agentA1.email, PASSWORD);
+  await s.page.goto(`/#/applications/${app.id}/show`);
+  await s.page.getByRole('heading', { name: /Çakışma denemesi/ }).waitFor();
+  await s.page.goto(`/#/applications/${app.id}`);
+  const subject = s.page.locator('input[name=subject]');
+  await subject.waitFor();
+
+  // Someone else saves first, while the form is open.
+  const current = await t.gql('query($id: ID!) { application(id: $id) { version } }', { id: app.id }, { as: 'leaderA' });
+  const other = await t.gql('mutation($id: ID!, $v: Int!) { updateApplication(id: $id, version: $v, input: { subject: "Başkasının konusu" }) { version } }', { id: app.id, v: current.data.application.version }, { as: 'leaderA' });
+  expect(other.errors).toBeUndefined();
+
+  await subject.fill('Benim konum');
+  await s.page.getByRole('button', { name: 'Kaydet' }).click();
+  const dialog = s.page.getByRole('dialog', { name: 'Kayıt siz düzenlerken değişti' });
+  await dialog.getByRole('cell', { name: 'Başkasının konusu' }).waitFor();
+  await dialog.getByRole('cell', { name: 'Benim konum' }).waitFor();
+  await s.page.waitForTimeout(400); // let the dialog finish fading in before the picture
+  await s.shot('conflict');
+  const unchanged = await t.gql('query($id: ID!) { application(id: $id) { subject } }', { id: app.id }, { as: 'admin' });
+  expect(unchanged.data.application.subject).toBe('Başkasının konusu');
+
+  await dialog.getByRole('button', { name: 'Benim değişikliklerimle kaydet' }).click();
+  await s.page.getByRole('heading', { name: /Benim konum/ }).waitFor();
+  const saved = await t.gql('query($id: ID!) { application(id: $id) { subject } }', { id: app.id }, { as: 'admin' });
+  expect(saved.data.application.subject).toBe('Benim konum');
+});
+
+test('the detail page follows changes made by others', async () => {
+  const app = await createApplicationAs('agentA1', 'Canlı detay');
+  const s = await browser();
+  await signIn(s.page, t.world.users.leaderA.email, PASSWORD);
+  await s.page.goto(`/#/applications/${app.id}/show`);
+  await s.page.getByRole('tab', { name: 'Takipler (0)' }).waitFor();
+  await t.gql('mutation($id: ID!) { addFollowUp(applicationId: $id, input: { text: "Başka bir temsilciden not" }) { id } }', { id: app.id }, { as: 'agentA1' });
+  await s.page.getByRole('tab', { name: 'Takipler (1)' }).waitFor();
+  await s.page.getByText('Başka bir temsilciden not').waitFor();
+});

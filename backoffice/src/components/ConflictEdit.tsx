@@ -2,11 +2,20 @@ import { useState, type ReactElement, type ReactNode } from 'react';
 import { Button, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, Table, TableBody, TableCell, TableHead, TableRow } from '@mui/material';
 import { Edit, useDataProvider, useNotify, useRedirect, useRefresh, useResourceContext, useTranslate, type EditProps } from 'react-admin';
 import { isConflict } from '../data/graphql';
+import { argType } from '../data/schema';
+import { RESOURCES } from '../data/resources';
+import type { GraphQLInputObjectType } from 'graphql';
 
 const show = (v: unknown): string => {
   if (v === null || v === undefined || v === '') return '—';
   if (typeof v === 'object') return (v as any).name ?? (v as any).fullName ?? JSON.stringify(v);
   return String(v);
+};
+/** A relation's id shown by its name when the record carries it. */
+const valueOf = (record: Record<string, any>, k: string): string => {
+  const rel = k.endsWith('Id') ? record[k.slice(0, -2)] : undefined;
+  if (rel && typeof rel === 'object' && String(rel.id) === String(record[k])) return show(rel);
+  return show(record[k]);
 };
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
@@ -40,8 +49,11 @@ export function ConflictEdit({ children, redirect = 'show', ...props }: Omit<Edi
     setConflict({ id: variables.id, mine: variables.data, base: variables.previousData ?? {}, theirs });
   };
 
+  // Only what the form can change (the update input's fields) is compared.
+  const update = RESOURCES[resource]?.update;
+  const editable = new Set(Object.keys(update ? ((argType('Mutation', update, 'input') as GraphQLInputObjectType | undefined)?.getFields() ?? {}) : {}));
   const changed = conflict
-    ? Object.keys(conflict.mine).filter((k) => !k.endsWith('Ids') && k !== 'version' && typeof conflict.theirs[k] !== 'object' && (!same(conflict.mine[k], conflict.base[k]) || !same(conflict.theirs[k], conflict.base[k])) && !same(conflict.mine[k], conflict.theirs[k]))
+    ? Object.keys(conflict.mine).filter((k) => editable.has(k) && typeof conflict.theirs[k] !== 'object' && (!same(conflict.mine[k], conflict.base[k]) || !same(conflict.theirs[k], conflict.base[k])) && !same(conflict.mine[k], conflict.theirs[k]))
     : [];
 
   return (
@@ -66,8 +78,8 @@ export function ConflictEdit({ children, redirect = 'show', ...props }: Omit<Edi
                 {changed.map((k) => (
                   <TableRow key={k}>
                     <TableCell>{translate(`resources.${resource}.fields.${k}`, { _: k })}</TableCell>
-                    <TableCell>{show(conflict!.theirs[k])}</TableCell>
-                    <TableCell>{show(conflict!.mine[k])}</TableCell>
+                    <TableCell>{valueOf(conflict!.theirs, k)}</TableCell>
+                    <TableCell>{valueOf(conflict!.mine, k)}</TableCell>
                   </TableRow>
                 ))}
               </TableBody>
