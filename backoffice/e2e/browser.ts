@@ -49,6 +49,9 @@ export async function openBrowser(baseUrl: string, opts: { locale?: string; widt
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.text().startsWith('missing translation')) errors.push(m.text());
+  });
   // GraphQL errors the page met, for the test's failure messages.
   const apiErrors: string[] = [];
   page.on('response', async (r) => {

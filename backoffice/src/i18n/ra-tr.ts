@@ -56,7 +56,7 @@ export const raTurkish: TranslationMessages = {
       loading: 'Yükleniyor',
       not_found: 'Bulunamadı',
       show: '%{name} %{recordRepresentation}',
-      empty: 'Henüz %{name} yok.',
+      empty: '%{name}: henüz kayıt yok.',
       invite: 'Bir tane eklemek ister misiniz?',
       access_denied: 'Erişim engellendi',
       authentication_error: 'Kimlik doğrulama hatası',

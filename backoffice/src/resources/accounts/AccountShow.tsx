@@ -47,7 +47,7 @@ export function AccountShow() {
           <NumberField source="openServiceRequestCount" />
           <MinutesField source="timeSpentMinutes" />
         </TabbedShowLayout.Tab>
-        <TabbedShowLayout.Tab label="resources.contacts.name" path="contacts">
+        <TabbedShowLayout.Tab label={translate('resources.contacts.name', { smart_count: 2 })} path="contacts">
           <ReferenceManyField reference="contacts" target="accountId" pagination={<Pagination />}>
             <Datagrid rowClick="edit" bulkActionButtons={false}>
               <TextField source="fullName" />
@@ -57,7 +57,7 @@ export function AccountShow() {
             </Datagrid>
           </ReferenceManyField>
         </TabbedShowLayout.Tab>
-        <TabbedShowLayout.Tab label="resources.subscriptions.name" path="subscriptions">
+        <TabbedShowLayout.Tab label={translate('resources.subscriptions.name', { smart_count: 2 })} path="subscriptions">
           <ArrayField source="subscriptions">
             <Datagrid bulkActionButtons={false}>
               <TextField source="number" />
@@ -65,7 +65,7 @@ export function AccountShow() {
             </Datagrid>
           </ArrayField>
         </TabbedShowLayout.Tab>
-        <TabbedShowLayout.Tab label="resources.applications.name" path="applications">
+        <TabbedShowLayout.Tab label={translate('resources.applications.name', { smart_count: 2 })} path="applications">
           <ReferenceManyField reference="applications" target="applicantIds" sort={{ field: 'applicationDate', order: 'DESC' }} pagination={<Pagination />}>
             <Datagrid rowClick="show" bulkActionButtons={false}>
               <TextField source="number" />
