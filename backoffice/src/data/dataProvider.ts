@@ -49,7 +49,9 @@ export function shapeInput(type: GraphQLInputObjectType | undefined, data: Recor
     const named = getNamedType(f.type);
     const list = isListType(getNullableType(f.type));
     let v: unknown;
-    if (isInputObjectType(named) && value && typeof value === 'object' && !Array.isArray(value)) {
+    if (isInputObjectType(named) && Array.isArray(value)) {
+      v = value.map((item) => shapeInput(named, item));
+    } else if (isInputObjectType(named) && value && typeof value === 'object' && !Array.isArray(value)) {
       const nested: Record<string, unknown> = {};
       for (const [k, x] of Object.entries(shapeInput(named, value))) nested[k] = coerce(x, getNamedType(named.getFields()[k].type).name, false, k);
       v = Object.values(nested).some((x) => x !== undefined) ? nested : undefined;

@@ -40,7 +40,8 @@ function labelSelection(t: GraphQLObjectType): string {
     const item = getNamedType(fields.item.type);
     if (isObjectType(item)) return `id item { ${labelSelection(item)} }`;
   }
-  const picked = LABELS.filter((l) => l in fields && !isObjectType(getNamedType(fields[l].type)));
+  // A value object (no id, e.g. a grant) comes whole; a record comes by its label fields.
+  const picked = 'id' in fields ? LABELS.filter((l) => l in fields && !isObjectType(getNamedType(fields[l].type))) : [];
   if (picked.length) return picked.join(' ');
   return Object.values(fields)
     .filter((f) => !needsArgs(f) && !isObjectType(getNamedType(f.type)))

@@ -142,7 +142,7 @@ export const resources = [
     sort: byName,
     fields: [NAME, ref('leaderId', 'users'), { source: 'memberIds', kind: 'refs', reference: 'users' }, { source: 'description', kind: 'long' }, ACTIVE],
   }),
-  simpleResource({ name: 'roles', icon: SecurityIcon, fields: [NAME, { source: 'key', readOnly: true }, { source: 'builtIn', kind: 'bool', readOnly: true }, { source: 'description', kind: 'long' }] }),
+  simpleResource({ name: 'roles', icon: SecurityIcon, fields: [NAME, { source: 'key', readOnly: true }, { source: 'builtIn', kind: 'bool', readOnly: true }, { source: 'description', kind: 'long' }, { source: 'grants', kind: 'grants', list: true }] }),
   { ...simpleResource({ name: 'categories', icon: AccountTreeIcon, sort: byOrder, fields: [NAME, ref('parentId', 'categories'), ORDER, ACTIVE] }), list: CategoryTree },
   simpleResource({
     name: 'processStages',

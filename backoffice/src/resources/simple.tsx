@@ -34,12 +34,13 @@ import {
   EditButton,
 } from 'react-admin';
 import { ConflictEdit } from '../components/ConflictEdit';
+import { GrantsInput } from '../components/GrantsInput';
 import { LocaleDateField, MinutesField } from '../components/fields';
 import { trCollator } from '../i18n';
 
 export interface FieldSpec {
   source: string;
-  kind?: 'text' | 'long' | 'bool' | 'int' | 'number' | 'color' | 'date' | 'datetime' | 'ref' | 'refs' | 'select' | 'minutes' | 'tags';
+  kind?: 'text' | 'long' | 'bool' | 'int' | 'number' | 'color' | 'date' | 'datetime' | 'ref' | 'refs' | 'select' | 'minutes' | 'tags' | 'grants';
   reference?: string;
   /** The record's relation shown in lists (e.g. `region` for `regionId`). */
   relation?: string;
@@ -96,6 +97,8 @@ export function inputFor(spec: FieldSpec): ReactElement {
       );
     case 'select':
       return <ChoiceInput key={spec.source} spec={spec} />;
+    case 'grants':
+      return <GrantsInput key={spec.source} source={spec.source} />;
     case 'tags':
       return <TextInput key={spec.source} source={spec.source} helperText={false} format={(x: string[] | undefined) => (x ?? []).join(', ')} parse={(s: string) => s.split(',').map((t) => t.trim()).filter(Boolean)} />;
     default:
@@ -142,6 +145,8 @@ export function fieldFor(spec: FieldSpec): ReactElement {
       return <ChoiceField key={spec.source} spec={spec} label={label} />;
     case 'tags':
       return <FunctionField key={spec.source} source={spec.source} render={(r: any) => (r[spec.source] ?? []).join(', ')} />;
+    case 'grants':
+      return <FunctionField key={spec.source} source={spec.source} sortable={false} render={(r: any) => (r[spec.source] ?? []).length} />;
     default:
       return <TextField key={spec.source} source={spec.source} />;
   }
