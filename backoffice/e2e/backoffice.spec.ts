@@ -9,8 +9,8 @@ let t: TestApp;
 let category: string;
 const opened: Session[] = [];
 
-async function browser(locale?: string): Promise<Session> {
-  const s = await openBrowser(t.url, { locale });
+async function browser(locale?: string, size?: { width: number; height: number }): Promise<Session> {
+  const s = await openBrowser(t.url, { locale, ...size });
   opened.push(s);
   return s;
 }
@@ -224,4 +224,25 @@ test('the detail page follows changes made by others', async () => {
   await t.gql('mutation($id: ID!) { addFollowUp(applicationId: $id, input: { text: "Başka bir temsilciden not" }) { id } }', { id: app.id }, { as: 'agentA1' });
   await s.page.getByRole('tab', { name: 'Takipler (1)' }).waitFor();
   await s.page.getByText('Başka bir temsilciden not').waitFor();
+});
+
+test('on a tablet the pages fit the screen and the keyboard reaches the actions', async () => {
+  const app = await createApplicationAs('agentA1', 'Tablet görünümü için oldukça uzun bir başvuru konusu');
+  const s = await browser('en-US', { width: 820, height: 1180 });
+  await signIn(s.page, t.world.users.leaderA.email, PASSWORD);
+  for (const path of ['/', '/applications', `/applications/${app.id}/show`]) {
+    await s.page.goto(`/#${path}`);
+    await s.page.locator('#react-admin-title').waitFor({ state: 'attached' });
+    await s.page.getByRole('heading').or(s.page.getByRole('table')).first().waitFor();
+    const overflow = await s.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect({ path, overflow }).toEqual({ path, overflow: 0 });
+  }
+  await s.shot('application-show-tablet-en');
+  // English upper-cases "i" as "I" (the page's language follows the user's).
+  expect(await s.page.evaluate(() => document.documentElement.lang)).toBe('en');
+  // Tab reaches "Add follow-up" and Enter opens its dialog.
+  const add = s.page.getByRole('button', { name: 'Add follow-up' });
+  for (let i = 0; i < 40 && !(await add.evaluate((el) => el === document.activeElement)); i++) await s.page.keyboard.press('Tab');
+  await s.page.keyboard.press('Enter');
+  await s.page.getByRole('dialog', { name: 'Add follow-up' }).waitFor();
 });

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Box, Collapse, List as MuiList, ListItemButton, ListItemText, Tooltip } from '@mui/material';
 import ExpandLess from '@mui/icons-material/ExpandLess';
 import ExpandMore from '@mui/icons-material/ExpandMore';
@@ -7,7 +7,7 @@ import PhoneInTalkIcon from '@mui/icons-material/PhoneInTalk';
 import ChecklistIcon from '@mui/icons-material/Checklist';
 import ViewKanbanIcon from '@mui/icons-material/ViewKanban';
 import FiberManualRecordIcon from '@mui/icons-material/FiberManualRecord';
-import { AppBar, Layout, LoadingIndicator, LocalesMenuButton, Menu, TitlePortal, useCanAccess, useCanAccessResources, useSidebarState, useTranslate, type LayoutProps } from 'react-admin';
+import { AppBar, Layout, LoadingIndicator, LocalesMenuButton, Menu, TitlePortal, useCanAccess, useCanAccessResources, useLocaleState, useSidebarState, useTranslate, type LayoutProps } from 'react-admin';
 import { MENU_GROUPS } from './resources';
 import { JobsPanel } from './components/jobs';
 
@@ -78,9 +78,31 @@ function MyAppBar() {
   );
 }
 
+/** The page's language follows the user's choice (upper-casing İ/I and screen readers depend on it). */
+function HtmlLang() {
+  const [locale] = useLocaleState();
+  useEffect(() => {
+    document.documentElement.lang = locale;
+  }, [locale]);
+  return null;
+}
+
 export function AppLayout(props: LayoutProps) {
   return (
-    <Layout {...props} menu={AppMenu} appBar={MyAppBar} sx={{ '& .RaLayout-content': { px: { xs: 1, sm: 2 } } }}>
+    <Layout
+      {...props}
+      menu={AppMenu}
+      appBar={MyAppBar}
+      sx={{
+        // Wide tables scroll inside the page instead of widening it (tablets).
+        minWidth: 0,
+        '& .RaLayout-appFrame, & .RaLayout-contentWithSidebar': { minWidth: 0 },
+        '& .RaLayout-content': { px: { xs: 1, sm: 2 }, minWidth: 0 },
+        '& .RaList-content, & .RaDatagrid-tableWrapper': { overflowX: 'auto' },
+        '& .RaShow-card, & .RaEdit-card, & .RaCreate-card, & .RaList-main': { minWidth: 0 },
+      }}
+    >
+      <HtmlLang />
       {props.children}
       <JobsPanel />
     </Layout>
