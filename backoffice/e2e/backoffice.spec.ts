@@ -234,15 +234,15 @@ test('on a tablet the pages fit the screen and the keyboard reaches the actions'
     await s.page.goto(`/#${path}`);
     await s.page.locator('#react-admin-title').waitFor({ state: 'attached' });
     await s.page.getByRole('heading').or(s.page.getByRole('table')).first().waitFor();
-    const overflow = await s.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = await s.page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     expect({ path, overflow }).toEqual({ path, overflow: 0 });
   }
   await s.shot('application-show-tablet-en');
   // English upper-cases "i" as "I" (the page's language follows the user's).
-  expect(await s.page.evaluate(() => document.documentElement.lang)).toBe('en');
+  expect(await s.page.evaluate<string>('document.documentElement.lang')).toBe('en');
   // Tab reaches "Add follow-up" and Enter opens its dialog.
   const add = s.page.getByRole('button', { name: 'Add follow-up' });
-  for (let i = 0; i < 40 && !(await add.evaluate((el) => el === document.activeElement)); i++) await s.page.keyboard.press('Tab');
+  for (let i = 0; i < 40 && !(await add.evaluate((el) => el === (globalThis as any).document.activeElement)); i++) await s.page.keyboard.press('Tab');
   await s.page.keyboard.press('Enter');
   await s.page.getByRole('dialog', { name: 'Add follow-up' }).waitFor();
 });

@@ -7,6 +7,7 @@ import { resources } from './resources';
 import { AppLayout } from './layout';
 import { Home } from './dashboard/Home';
 import { Pipeline } from './resources/opportunities/Pipeline';
+import { HAS_MAIL, Quarantine } from './resources/mail/mail';
 
 const theme = {
   ...defaultTheme,
@@ -36,6 +37,7 @@ export function App() {
       ))}
       <CustomRoutes>
         <Route path="/pipeline" element={<Pipeline />} />
+        {HAS_MAIL && <Route path="/mail-quarantine" element={<Quarantine />} />}
       </CustomRoutes>
     </Admin>
   );

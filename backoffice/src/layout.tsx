@@ -10,6 +10,8 @@ import FiberManualRecordIcon from '@mui/icons-material/FiberManualRecord';
 import { AppBar, Layout, LoadingIndicator, LocalesMenuButton, Menu, TitlePortal, useCanAccess, useCanAccessResources, useLocaleState, useSidebarState, useTranslate, type LayoutProps } from 'react-admin';
 import { MENU_GROUPS } from './resources';
 import { JobsPanel } from './components/jobs';
+import { HAS_MAIL } from './resources/mail/mail';
+import ReportIcon from '@mui/icons-material/Report';
 
 function ResourceItem({ name, action }: { name: string; action: string }) {
   const { canAccess, isPending } = useCanAccess({ resource: name, action });
@@ -47,6 +49,7 @@ function AppMenu() {
   const tasks = useCanAccess({ resource: 'tasks', action: 'list' });
   const create = useCanAccess({ resource: 'applications', action: 'create' });
   const opp = useCanAccess({ resource: 'opportunities', action: 'list' });
+  const mail = useCanAccess({ resource: 'mailboxes', action: 'edit' });
   return (
     <Menu>
       <Menu.DashboardItem leftIcon={<DashboardIcon />} />
@@ -56,6 +59,7 @@ function AppMenu() {
       {MENU_GROUPS.map((g) => (
         <Group key={g.label} {...g} />
       ))}
+      {HAS_MAIL && mail.canAccess && <Menu.Item to="/mail-quarantine" primaryText={translate('app.mail.quarantine')} leftIcon={<ReportIcon />} />}
     </Menu>
   );
 }

@@ -36,5 +36,5 @@ export const ASSIGN = `mutation($id: ID!, $input: AssigneeInput!, $version: Int!
 export const TO_SERVICE_REQUEST = `mutation($id: ID!, $key: String, $input: ServiceRequestFromApplicationInput) { convertApplicationToServiceRequest(applicationId: $id, idempotencyKey: $key, input: $input) { id number } }`;
 export const TO_OPPORTUNITY = `mutation($id: ID!, $key: String, $input: OpportunityFromApplicationInput!) { convertApplicationToOpportunity(applicationId: $id, idempotencyKey: $key, input: $input) { id title } }`;
 export const LINK_DOCUMENT = `mutation($id: ID!, $documentId: ID!) { linkDocumentToApplication(applicationId: $id, documentId: $documentId) { id } }`;
-export const ADD_TASK = `mutation($id: ID!, $input: CreateTaskInput!) { addApplicationTask(applicationId: $id, input: $input) { id } }`;
+export const ADD_TASK = `mutation($id: ID!, $key: String, $input: CreateTaskInput!) { addApplicationTask(applicationId: $id, idempotencyKey: $key, input: $input) { id } }`;
 export const PROCESS_STAGES = `query { processStages(page: { limit: 500 }) { items { id name color closed isInitial active allowedNext { id } } } }`;

@@ -50,6 +50,7 @@ export const RESOURCES: Record<string, ResourceOps> = {
   extraFields: def('ExtraFieldDefinition', 'extraField', 'extraFields', 'ExtraField'),
   salesStages: def('SalesStage', 'salesStage', 'salesStages', 'SalesStage'),
   serviceStages: def('ServiceStage', 'serviceStage', 'serviceStages', 'ServiceStage'),
+  mailboxes: def('Mailbox', 'mailbox', 'mailboxes', 'Mailbox'),
 };
 
 export const resourceOfType = (type: string) => Object.entries(RESOURCES).find(([, r]) => r.type === type)?.[0];

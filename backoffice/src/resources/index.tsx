@@ -25,6 +25,7 @@ import { AccountShow } from './accounts/AccountShow';
 import { DocumentList } from './documents/DocumentList';
 import { CategoryTree } from './categories/CategoryTree';
 import { ImportButton } from '../components/jobs';
+import { HAS_MAIL, mailboxes } from './mail/mail';
 
 const ref = (source: string, reference: string, extra: Partial<FieldSpec> = {}): FieldSpec => ({ source, kind: 'ref', reference, ...extra });
 const NAME: FieldSpec = { source: 'name', required: true };
@@ -179,6 +180,7 @@ export const resources = [
       ACTIVE,
     ],
   }),
+  ...(HAS_MAIL ? [mailboxes] : []),
 ];
 
 function accountsFields(): FieldSpec[] {
@@ -203,6 +205,6 @@ export const MENU_GROUPS: { label: string; items: string[] }[] = [
   { label: 'app.menu.crm', items: ['accounts', 'contacts', 'subscriptions', 'opportunities'] },
   {
     label: 'app.menu.admin',
-    items: ['users', 'teams', 'roles', 'categories', 'processStages', 'serviceStages', 'salesStages', 'priorities', 'contactChannels', 'branches', 'projects', 'campaigns', 'regions', 'extraFields'],
+    items: ['users', 'teams', 'roles', 'categories', 'processStages', 'serviceStages', 'salesStages', 'priorities', 'contactChannels', 'branches', 'projects', 'campaigns', 'regions', 'extraFields', ...(HAS_MAIL ? ['mailboxes'] : [])],
   },
 ];

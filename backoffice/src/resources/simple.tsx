@@ -32,6 +32,7 @@ import {
   ArrayField,
   SingleFieldList,
   EditButton,
+  PasswordInput,
 } from 'react-admin';
 import { ConflictEdit } from '../components/ConflictEdit';
 import { GrantsInput } from '../components/GrantsInput';
@@ -40,7 +41,7 @@ import { trCollator } from '../i18n';
 
 export interface FieldSpec {
   source: string;
-  kind?: 'text' | 'long' | 'bool' | 'int' | 'number' | 'color' | 'date' | 'datetime' | 'ref' | 'refs' | 'select' | 'minutes' | 'tags' | 'grants';
+  kind?: 'text' | 'long' | 'bool' | 'int' | 'number' | 'color' | 'date' | 'datetime' | 'ref' | 'refs' | 'select' | 'minutes' | 'tags' | 'grants' | 'password';
   reference?: string;
   /** The record's relation shown in lists (e.g. `region` for `regionId`). */
   relation?: string;
@@ -99,6 +100,8 @@ export function inputFor(spec: FieldSpec): ReactElement {
       return <ChoiceInput key={spec.source} spec={spec} />;
     case 'grants':
       return <GrantsInput key={spec.source} source={spec.source} />;
+    case 'password':
+      return <PasswordInput key={spec.source} source={spec.source} autoComplete="new-password" validate={v} />;
     case 'tags':
       return <TextInput key={spec.source} source={spec.source} helperText={false} format={(x: string[] | undefined) => (x ?? []).join(', ')} parse={(s: string) => s.split(',').map((t) => t.trim()).filter(Boolean)} />;
     default:

@@ -11,8 +11,9 @@ import { usePerm } from '../../components/usePerm';
 import { download, gql } from '../../data/graphql';
 import { APPLICATION_CHANGED, useSubscription } from '../../data/live';
 import { APPLICATION_HISTORY, SIMILAR } from '../../data/documents';
-import { AddFollowUpButton, AddTimeButton, AssignButton, ChangeStageButton, ConvertButton, UploadDocumentButton } from './actions';
+import { AddFollowUpButton, AddTaskButton, AddTimeButton, AssignButton, ChangeStageButton, ConvertButton, LinkDocumentButton, UploadDocumentButton } from './actions';
 import { ExportJobButtons } from '../../components/jobs';
+import { HAS_MAIL, MailThread } from '../mail/mail';
 
 function Field({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -191,6 +192,7 @@ function ApplicationDetail() {
       ),
     },
     { label: translate('app.tab.related', { count: related.length }), body: <SimpleTable head={['', translate('resources.applications.fields.number'), '', translate('resources.applications.fields.stage')]} rows={related} /> },
+    ...(HAS_MAIL ? [{ label: translate('app.tab.mail'), body: <MailThread applicationId={record.id} canReply={allowed('addFollowUp', 'Application')} done={done} /> }] : []),
     { label: translate('app.tab.similar'), body: <Similar id={record.id} /> },
     { label: translate('app.tab.history'), body: <History id={record.id} /> },
   ];
@@ -214,6 +216,8 @@ function ApplicationDetail() {
           {allowed('assign', 'Application') && <AssignButton record={record} done={done} />}
           <ConvertButton record={record} done={done} canSR={allowed('create', 'ServiceRequest')} canOpp={allowed('create', 'Opportunity')} />
           {allowed('update', 'Application') && <UploadDocumentButton record={record} done={done} />}
+          {allowed('update', 'Application') && <LinkDocumentButton record={record} done={done} />}
+          {allowed('create', 'Task') && <AddTaskButton record={record} done={done} />}
           {allowed('update', 'Application') && (
             <Button component={Link} to={createPath({ resource: 'applications', id: record.id, type: 'edit' })} startIcon={<EditIcon />}>
               {translate('ra.action.edit')}

@@ -23,9 +23,11 @@ import PersonAddIcon from '@mui/icons-material/PersonAdd';
 import TransformIcon from '@mui/icons-material/Transform';
 import UploadFileIcon from '@mui/icons-material/UploadFile';
 import CircleIcon from '@mui/icons-material/Circle';
+import LinkIcon from '@mui/icons-material/Link';
+import AddTaskIcon from '@mui/icons-material/AddTask';
 import { useGetList, useNotify, useTranslate } from 'react-admin';
 import { gql, isConflict, upload } from '../../data/graphql';
-import { ADD_FOLLOW_UP, ADD_TIME, ASSIGN, CHANGE_STAGE, TO_OPPORTUNITY, TO_SERVICE_REQUEST } from '../../data/documents';
+import { ADD_FOLLOW_UP, ADD_TASK, ADD_TIME, ASSIGN, CHANGE_STAGE, LINK_DOCUMENT, TO_OPPORTUNITY, TO_SERVICE_REQUEST } from '../../data/documents';
 import { trCollator } from '../../i18n';
 
 interface ActionProps {
@@ -316,5 +318,81 @@ export function UploadDocumentButton({ record, done }: ActionProps) {
         }}
       />
     </Button>
+  );
+}
+
+export function LinkDocumentButton({ record, done }: ActionProps) {
+  const translate = useTranslate();
+  const [open, setOpen] = useState(false);
+  const [q, setQ] = useState('');
+  const [doc, setDoc] = useState<any>(null);
+  const { run, busy } = useRun(done);
+  const { data = [], isPending } = useGetList('documents', { pagination: { page: 1, perPage: 20 }, sort: { field: 'createdAt', order: 'DESC' }, filter: q ? { q } : {} }, { enabled: open });
+  return (
+    <>
+      <Button startIcon={<LinkIcon />} onClick={() => setOpen(true)}>
+        {translate('app.action.link_document')}
+      </Button>
+      <FormDialog
+        id="link-document"
+        open={open}
+        busy={busy}
+        disabled={!doc}
+        title={translate('app.action.link_document')}
+        onClose={() => setOpen(false)}
+        onSubmit={async () => {
+          if (await run(() => gql(LINK_DOCUMENT, { id: record.id, documentId: doc.id }), 'app.message.linked')) setOpen(false);
+        }}
+      >
+        <Autocomplete
+          options={data}
+          loading={isPending}
+          value={doc}
+          filterOptions={(x) => x}
+          onInputChange={(_, v) => setQ(v)}
+          onChange={(_, v) => setDoc(v)}
+          getOptionLabel={(o: any) => `${o.name}${o.folder ? ` (${o.folder})` : ''}`}
+          isOptionEqualToValue={(a: any, b: any) => String(a.id) === String(b.id)}
+          renderInput={(params) => <TextField {...params} label={translate('resources.documents.name', { smart_count: 1 })} name="documentSearch" autoFocus />}
+        />
+      </FormDialog>
+    </>
+  );
+}
+
+export function AddTaskButton({ record, done }: ActionProps) {
+  const translate = useTranslate();
+  const [open, setOpen] = useState(false);
+  const [title, setTitle] = useState('');
+  const [dueAt, setDueAt] = useState('');
+  const [assigneeId, setAssigneeId] = useState<string | null>(null);
+  const [key, setKey] = useState(() => crypto.randomUUID());
+  const { run, busy } = useRun(done);
+  return (
+    <>
+      <Button startIcon={<AddTaskIcon />} onClick={() => setOpen(true)}>
+        {translate('app.action.add_task')}
+      </Button>
+      <FormDialog
+        id="add-task"
+        open={open}
+        busy={busy}
+        disabled={!title.trim()}
+        title={translate('app.action.add_task')}
+        onClose={() => setOpen(false)}
+        onSubmit={async () => {
+          const input = { title, dueAt: dueAt ? new Date(dueAt).toISOString() : undefined, assigneeId: assigneeId ?? undefined };
+          if (await run(() => gql(ADD_TASK, { id: record.id, key, input }), 'app.message.task_added')) {
+            setOpen(false);
+            setTitle('');
+            setKey(crypto.randomUUID());
+          }
+        }}
+      >
+        <TextField label={translate('resources.tasks.fields.title')} value={title} onChange={(e) => setTitle(e.target.value)} autoFocus required name="taskTitle" />
+        <TextField type="datetime-local" label={translate('resources.tasks.fields.dueAt')} value={dueAt} onChange={(e) => setDueAt(e.target.value)} slotProps={{ inputLabel: { shrink: true } }} name="taskDueAt" />
+        <Picker resource="users" name="taskAssignee" label={translate('resources.tasks.fields.assignee')} value={assigneeId} onChange={setAssigneeId} filter={{ active: true }} />
+      </FormDialog>
+    </>
   );
 }
