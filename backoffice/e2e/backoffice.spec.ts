@@ -76,8 +76,13 @@ test('an agent takes a call: new account inline, follow-up, time, stage, convers
   await signIn(page, t.world.users.agentA1.email, PASSWORD);
   await page.getByRole('menuitem', { name: 'Yeni çağrı' }).click();
 
-  // Search-as-you-type finds nobody; the caller becomes a new account without leaving the page.
+  // Search-as-you-type: by phone (any spacing), and by name whatever the case of İ/ı.
   const applicant = page.locator('input[name=applicantId]');
+  await applicant.fill('0532 123 4567');
+  await page.getByRole('option', { name: /Çağlar Işık/ }).waitFor();
+  await applicant.fill('çağlar ışık');
+  await page.getByRole('option', { name: /Çağlar Işık/ }).waitFor();
+  // Nobody found: the caller becomes a new account without leaving the page.
   await applicant.fill('Gülşen Ünal');
   await page.getByRole('option', { name: 'Yeni cari hesap: "Gülşen Ünal"' }).click();
   const dialog = page.getByRole('dialog');
