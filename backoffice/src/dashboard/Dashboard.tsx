@@ -103,9 +103,9 @@ function ChartCard({ title, rows, name, children, height = 260, action }: { titl
 
 function Stat({ label, value, testId }: { label: string; value: ReactNode; testId?: string }) {
   return (
-    <Card variant="outlined">
+    <Card variant="outlined" sx={{ height: '100%' }}>
       <CardContent>
-        <Typography variant="body2" color="text.secondary">
+        <Typography variant="body2" color="text.secondary" noWrap title={label}>
           {label}
         </Typography>
         <Typography variant="h4" component="p" data-testid={testId}>
@@ -153,12 +153,12 @@ export function Dashboard() {
   const counts = (rows: any[]) => rows.map((r) => ({ name: label(r), count: r.count }));
   const minutes = (rows: any[]) => rows.map((r) => ({ name: label(r), [f('hours')]: hours(r.minutes) }));
   const timeline = (d?.timeline ?? []).map((r: any) => ({ name: formatDate(r.start, locale), [f('opened')]: r.opened, [f('closed_short')]: r.closed }));
-  const bars = (rows: Record<string, unknown>[], key: string, color = PALETTE[0], onClick?: (i: number) => void) => (
+  const bars = (rows: Record<string, unknown>[], key: string, color = PALETTE[0], onClick?: (i: number) => void, decimals = false) => (
     <ResponsiveContainer width="100%" height="100%">
       <BarChart data={rows} margin={{ left: 0, right: 8, top: 8, bottom: 8 }}>
         <CartesianGrid strokeDasharray="3 3" vertical={false} />
         <XAxis dataKey="name" interval={0} tick={{ fontSize: 11 }} height={50} angle={-20} textAnchor="end" />
-        <YAxis allowDecimals={false} tick={{ fontSize: 11 }} width={40} />
+        <YAxis allowDecimals={decimals} tick={{ fontSize: 11 }} width={40} />
         <ChartTooltip formatter={(v) => nf.format(Number(v))} />
         <Bar dataKey={key} fill={color} isAnimationActive={false} cursor={onClick ? 'pointer' : undefined} onClick={onClick ? (_: unknown, i: number) => onClick(i) : undefined}>
           {onClick && rows.map((r: any, i) => <Cell key={i} fill={r.hasChildren ? PALETTE[1] : PALETTE[7]} />)}
@@ -267,16 +267,16 @@ export function Dashboard() {
           <ChartCard title={f('top_projects')} name="top-projects" rows={counts(d?.topProjects ?? [])}>{bars(counts(d?.topProjects ?? []), 'count', PALETTE[4])}</ChartCard>
         </Grid>
         <Grid size={{ xs: 12, lg: 6 }}>
-          <ChartCard title={f('time_by_user')} name="time-by-user" rows={minutes(d?.timeByUser ?? [])}>{bars(minutes(d?.timeByUser ?? []), f('hours'), PALETTE[0])}</ChartCard>
+          <ChartCard title={f('time_by_user')} name="time-by-user" rows={minutes(d?.timeByUser ?? [])}>{bars(minutes(d?.timeByUser ?? []), f('hours'), PALETTE[0], undefined, true)}</ChartCard>
         </Grid>
         <Grid size={{ xs: 12, lg: 6 }}>
-          <ChartCard title={f('time_by_category')} name="time-by-category" rows={minutes(d?.timeByCategory ?? [])}>{bars(minutes(d?.timeByCategory ?? []), f('hours'), PALETTE[1])}</ChartCard>
+          <ChartCard title={f('time_by_category')} name="time-by-category" rows={minutes(d?.timeByCategory ?? [])}>{bars(minutes(d?.timeByCategory ?? []), f('hours'), PALETTE[1], undefined, true)}</ChartCard>
         </Grid>
         <Grid size={{ xs: 12, lg: 6 }}>
-          <ChartCard title={f('time_by_project')} name="time-by-project" rows={minutes(d?.timeByProject ?? [])}>{bars(minutes(d?.timeByProject ?? []), f('hours'), PALETTE[4])}</ChartCard>
+          <ChartCard title={f('time_by_project')} name="time-by-project" rows={minutes(d?.timeByProject ?? [])}>{bars(minutes(d?.timeByProject ?? []), f('hours'), PALETTE[4], undefined, true)}</ChartCard>
         </Grid>
         <Grid size={{ xs: 12, lg: 6 }}>
-          <ChartCard title={f('time_by_account')} name="time-by-account" rows={minutes(d?.timeByAccount ?? [])}>{bars(minutes(d?.timeByAccount ?? []), f('hours'), PALETTE[5])}</ChartCard>
+          <ChartCard title={f('time_by_account')} name="time-by-account" rows={minutes(d?.timeByAccount ?? [])}>{bars(minutes(d?.timeByAccount ?? []), f('hours'), PALETTE[5], undefined, true)}</ChartCard>
         </Grid>
       </Grid>
     </Box>
