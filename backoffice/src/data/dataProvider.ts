@@ -109,7 +109,7 @@ export const buildQuery: BuildQueryFactory = () => (fetchType, resource, params:
       if (sort) (decl.push(`$sort: [${sortType!.name}!]`), args.push('sort: $sort'), (vars.sort = sort));
       if (!paged && field.args.some((a) => a.name === 'includeArchived')) (decl.push('$includeArchived: Boolean'), args.push('includeArchived: $includeArchived'), (vars.includeArchived = !!params.filter?.includeArchived));
       const sel = selectionOf(r.type, 'list');
-      const body = paged ? `items { ${sel} } total totalExact` : sel;
+      const body = paged ? `items { ${sel} } total totalExact pageInfo { hasNextPage }` : sel;
       const q = `query ${r.list}List${decl.length ? `(${decl.join(', ')})` : ''} { data: ${r.list}${args.length ? `(${args.join(', ')})` : ''} { ${body} } }`;
       return {
         query: apolloGql(q),
@@ -118,6 +118,10 @@ export const buildQuery: BuildQueryFactory = () => (fetchType, resource, params:
           let items: any[] = paged ? data.data.items : data.data;
           if (fetchType === GET_MANY && !filterType?.getFields().ids) items = items.filter((x) => params.ids.map(String).includes(String(x.id)));
           const total = paged ? data.data.total : items.length;
+          // A capped count (totalExact false) is a lower bound: page by "is there more" instead.
+          if (paged && data.data.totalExact === false && params.pagination) {
+            return { data: items.map(withIds), pageInfo: { hasNextPage: !!data.data.pageInfo?.hasNextPage || items.length === params.pagination.perPage, hasPreviousPage: params.pagination.page > 1 } };
+          }
           if (!paged && params.pagination) {
             const { page: p, perPage } = params.pagination;
             items = items.slice((p - 1) * perPage, p * perPage);

@@ -94,7 +94,7 @@ function AccountDependent() {
   );
 }
 
-function CategoryCascade() {
+export function CategoryCascade() {
   const categoryId = useWatch({ name: 'categoryId' });
   const subcategoryId = useWatch({ name: 'subcategoryId' });
   const { setValue } = useFormContext();

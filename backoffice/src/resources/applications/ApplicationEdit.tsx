@@ -2,6 +2,7 @@ import { AutocompleteInput, DateTimeInput, ReferenceInput, SimpleForm, TextInput
 import { Grid } from '@mui/material';
 import { ConflictEdit } from '../../components/ConflictEdit';
 import { usePerm } from '../../components/usePerm';
+import { CategoryCascade } from './ApplicationCreate';
 
 const byName = { field: 'name', order: 'ASC' } as const;
 const byOrder = { field: 'sortOrder', order: 'ASC' } as const;
@@ -20,11 +21,7 @@ export function ApplicationEdit() {
           <Grid size={{ xs: 12 }}>
             <TextInput helperText={false} source="detail" multiline minRows={4} fullWidth disabled={!may('detail')} />
           </Grid>
-          <Grid size={{ xs: 12, md: 4 }}>
-            <ReferenceInput source="categoryId" reference="categories" filter={{ level: 1 }} sort={byOrder} perPage={200}>
-              <AutocompleteInput helperText={false} optionText="name" fullWidth disabled={!may('category')} />
-            </ReferenceInput>
-          </Grid>
+          {may('category') && <CategoryCascade />}
           <Grid size={{ xs: 12, md: 4 }}>
             <ReferenceInput source="priorityId" reference="priorities" sort={byOrder}>
               <AutocompleteInput helperText={false} optionText="name" fullWidth disabled={!may('priority')} />
