@@ -40,6 +40,7 @@ export async function startApp(config: Config, opts: { database?: DatabaseHandle
     if (config.JOBS_ENABLED) {
       jobs = new JobRunner(services, database.url);
       await jobs.start(modules);
+      services.jobs = jobs;
     }
     const server = await createServer(services);
     const port = await server.listen(config.PORT);

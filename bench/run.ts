@@ -4,7 +4,7 @@
  *
  *   npm run bench                 # full run (about 5 minutes on the 1,000,000 set)
  *   npm run bench -- --quick      # shorter measurements (meant for `seed:bulk -- --quick`)
- *   options: --concurrency N (throughput runs, default 4), --no-p7, --no-p9, --out FILE
+ *   options: --concurrency N (throughput runs, default 4), --no-p7, --no-p9, --no-exports (P5, P6), --out FILE
  *
  * The server runs as `npm start` would (production mode) in a child process; the load comes
  * from another child process over loopback (bench/load.ts). Statement counts come from a
@@ -44,6 +44,7 @@ interface Options {
   p4: boolean;
   p7: boolean;
   p9: boolean;
+  exports: boolean;
   out: string;
   url: string;
   password: string;
@@ -56,6 +57,7 @@ function parseArgs(argv: string[]): Options {
     p4: true,
     p7: true,
     p9: true,
+    exports: true,
     out: path.join(ROOT, 'bench', 'results', 'latest.json'),
     url: process.env.BENCH_DATABASE_URL || BENCH_DEFAULT_URL,
     password: process.env.BENCH_PASSWORD || BENCH_DEFAULT_PASSWORD,
@@ -67,9 +69,10 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--no-p4') o.p4 = false;
     else if (a === '--no-p7') o.p7 = false;
     else if (a === '--no-p9') o.p9 = false;
+    else if (a === '--no-exports') o.exports = false;
     else if (a === '--out') o.out = path.resolve(argv[++i]);
     else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: bench [--quick] [--concurrency N] [--no-p4] [--no-p7] [--no-p9] [--out FILE]\n  database: BENCH_DATABASE_URL (default ' + BENCH_DEFAULT_URL + ')\n');
+      process.stdout.write('usage: bench [--quick] [--concurrency N] [--no-p4] [--no-p7] [--no-p9] [--no-exports] [--out FILE]\n  database: BENCH_DATABASE_URL (default ' + BENCH_DEFAULT_URL + ')\n');
       process.exit(0);
     } else {
       process.stderr.write(`bench: unknown argument ${a}\n`);
@@ -514,6 +517,26 @@ async function main() {
     }
     raw.p9 = p9;
 
+    // ---- P5, P6: exports, each job in a child process of its own (so its peak RSS is the export's)
+    let p5: any = null;
+    let p6: any = null;
+    if (o.exports) {
+      log(`P5: Excel export of every application (${N.toLocaleString('en-US')}) vs COPY ... TO STDOUT`);
+      try {
+        p5 = await runJsonChild(path.join(ROOT, 'bench', 'p5.ts'), [o.url, admin.email, 'XLSX'], {}, 1_800_000);
+      } catch (err) {
+        log(`P5 failed: ${(err as Error).message.split('\n')[0]}`);
+      }
+      log('P6: PDF export of 100,000 applications');
+      try {
+        p6 = await runJsonChild(path.join(ROOT, 'bench', 'p6.ts'), [o.url, admin.email, String(Math.min(100_000, N))], {}, 900_000);
+      } catch (err) {
+        log(`P6 failed: ${(err as Error).message.split('\n')[0]}`);
+      }
+    }
+    raw.p5 = p5;
+    raw.p6 = p6;
+
     // ---------------------------------------------------------------- the verdicts
     const c = (r: LoadResult, name: string) => r.cases[name];
     const stmts = (name: string, as = 'agent') => statements?.operations.find((x) => x.name === name && x.as === as);
@@ -601,6 +624,38 @@ async function main() {
     ];
     results.push(p4?.row ?? { id: 'P4', workload: 'dashboard widgets for any date range, as a team leader', status: 'not measured', target: P4_TARGET, notes: [o.p4 ? 'the P4 run failed (see the log)' : 'skipped (--no-p4)'] });
     for (const [tid, workload, target] of later) {
+      if (tid === 'P5' && p5) {
+        const ratio = p5.ms / p5.copyMs;
+        results.push({
+          id: tid,
+          workload: `Excel export of ${p5.rows.toLocaleString('en-US')} applications (22 columns + extra fields, names resolved) as the administrator, an export job end to end`,
+          status: ratio <= 4 && p5.maxRssMB <= 300 ? 'pass' : 'fail',
+          measured: `${(p5.ms / 1000).toFixed(1)} s, peak RSS ${p5.maxRssMB.toFixed(0)} MB, ${(p5.bytes / 1e6).toFixed(0)} MB file`,
+          baseline: `COPY ... TO STDOUT CSV ${(p5.copyMs / 1000).toFixed(1)} s`,
+          ratio: `${ratio.toFixed(2)}x`,
+          target,
+          notes: [`RSS before the job ${p5.rssBeforeMB.toFixed(0)} MB (modules loaded); event loop max ${p5.eventLoopMaxMs.toFixed(0)} ms, p99 ${p5.eventLoopP99Ms.toFixed(0)} ms`],
+          data: p5,
+        });
+        continue;
+      }
+      if (tid === 'P6' && p6) {
+        const ok = p6.ms <= 10_000 && p6.maxRssMB <= 300 && p6.eventLoopMaxMs <= 100;
+        results.push({
+          id: tid,
+          workload: `PDF export of ${p6.rows.toLocaleString('en-US')} applications (9 columns, landscape, embedded DejaVu font) as the administrator, an export job end to end`,
+          status: ok ? 'pass' : 'fail',
+          measured: `${(p6.ms / 1000).toFixed(1)} s, peak RSS ${p6.maxRssMB.toFixed(0)} MB, event loop max ${p6.eventLoopMaxMs.toFixed(0)} ms (p99 ${p6.eventLoopP99Ms.toFixed(0)} ms), ${(p6.bytes / 1e6).toFixed(0)} MB file`,
+          target,
+          notes: [`RSS before the job ${p6.rssBeforeMB.toFixed(0)} MB (modules loaded)`],
+          data: p6,
+        });
+        continue;
+      }
+      if (tid === 'P5' || tid === 'P6') {
+        results.push({ id: tid, workload, status: 'not measured', target, notes: [o.exports ? `the ${tid} run failed (see the log)` : 'skipped (--no-exports)'] });
+        continue;
+      }
       if (tid !== 'P7') results.push({ id: tid, workload, status: 'not measured', target, notes: ['the feature has not landed yet'] });
       else results.push(p7 ?? { id: tid, workload, status: 'not measured', target: P7_TARGET, notes: [o.p7 ? 'the P7 run failed (see the log)' : 'skipped (--no-p7)'] });
     }

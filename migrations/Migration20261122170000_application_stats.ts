@@ -11,12 +11,12 @@ import { Migration } from '@mikro-orm/migrations';
  *       4 project (k1), 5 closed on (the period is the closing day),
  *       6-9 minutes spent per user, per category (k1-k3), per project, per account.
  * The rollups keep the low-cardinality ones only: kinds 3 and 9 and the tree category (k3)
- * would make a row of almost every application. With `detail` the row functions give them
- * too, for questions answered from the applications themselves.
+ * would make a row of almost every application, so those are always counted from the rows
+ * (modules/applications/services/statistics.service.ts, rowsSql, defines every kind).
  * Days are Istanbul days (Turkey keeps UTC+3 all year). Archived applications count nowhere.
  */
 const STATS_ROWS = `
-create or replace function application_stats_rows(a applications, sign int, detail boolean default false)
+create or replace function application_stats_rows(a applications, sign int)
 returns table (grain char(1), kind smallint, period date, k1 int, k2 int, k3 int, n bigint, accept_secs bigint, accepted bigint, close_secs bigint, closed bigint)
 language sql stable as $fn$
   select g.grain,
@@ -30,27 +30,25 @@ language sql stable as $fn$
           coalesce(extract(epoch from a.acceptance_date - a.application_date)::bigint, 0), (a.acceptance_date is not null)::int::bigint,
           coalesce(extract(epoch from a.closed_at - a.application_date)::bigint, 0), (a.closed_at is not null)::int::bigint),
          (1::smallint, (a.application_date at time zone 'Europe/Istanbul')::date, a.stage_id, null::int, null::int, 1::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint),
-         (2::smallint, (a.application_date at time zone 'Europe/Istanbul')::date, a.category_id, a.subcategory_id, case when detail then a.tree_category_id end, 1::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint),
-         (3::smallint, (a.application_date at time zone 'Europe/Istanbul')::date, a.applicant_id, null::int, null::int, 1::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint),
+         (2::smallint, (a.application_date at time zone 'Europe/Istanbul')::date, a.category_id, a.subcategory_id, null::int, 1::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint),
          (4::smallint, (a.application_date at time zone 'Europe/Istanbul')::date, a.project_id, null::int, null::int, 1::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint),
          (5::smallint, (a.closed_at at time zone 'Europe/Istanbul')::date, null::int, null::int, null::int, 1::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint)
        ) x(kind, day, k1, k2, k3, n, acs, acc, cls, cl)
-  where a.id is not null and a.archived_at is null and x.day is not null and (detail or x.kind <> 3)
+  where a.id is not null and a.archived_at is null and x.day is not null
 $fn$;`;
 
 const TIME_ROWS = `
-create or replace function time_entry_stats_rows(a applications, t time_entries, sign int, detail boolean default false)
+create or replace function time_entry_stats_rows(a applications, t time_entries, sign int)
 returns table (grain char(1), kind smallint, period date, k1 int, k2 int, k3 int, n bigint)
 language sql stable as $fn$
   select g.grain, x.kind, case when g.grain = 'd' then t.date else date_trunc('month', t.date)::date end, x.k1, x.k2, x.k3, sign * t.minutes::bigint
   from (values ('d'::char(1)), ('m'::char(1))) g(grain),
        lateral (values
          (6::smallint, t.user_id, null::int, null::int),
-         (7::smallint, a.category_id, a.subcategory_id, case when detail then a.tree_category_id end),
-         (8::smallint, t.project_id, null::int, null::int),
-         (9::smallint, t.account_id, null::int, null::int)
+         (7::smallint, a.category_id, a.subcategory_id, null::int),
+         (8::smallint, t.project_id, null::int, null::int)
        ) x(kind, k1, k2, k3)
-  where a.id is not null and t.id is not null and a.archived_at is null and (detail or x.kind <> 9)
+  where a.id is not null and t.id is not null and a.archived_at is null
 $fn$;`;
 
 /** Adds signed rows, summed per key first (one upsert cannot touch a row twice) and in key order (no deadlocks between writers). */
@@ -183,7 +181,7 @@ export class Migration20261122170000_application_stats extends Migration {
     this.addSql(`drop trigger if exists "time_entries_stats" on "time_entries";`);
     this.addSql(`drop trigger if exists "applications_stats_delete" on "applications";`);
     this.addSql(`drop trigger if exists "applications_stats" on "applications";`);
-    this.addSql(`drop function if exists application_stats_rebuild(), time_entries_stats_trg(), applications_stats_trg(), time_entry_stats_rows(applications, time_entries, int, boolean), application_stats_rows(applications, int, boolean);`);
+    this.addSql(`drop function if exists application_stats_rebuild(), time_entries_stats_trg(), applications_stats_trg(), time_entry_stats_rows(applications, time_entries, int), application_stats_rows(applications, int);`);
     this.addSql(`drop table if exists "application_stats";`);
   }
 }

@@ -9,12 +9,13 @@ import { opportunitiesModule } from './opportunities/opportunities.module';
 import { serviceRequestsModule } from './service-requests/service-requests.module';
 import { linksModule } from './links/links.module';
 import { tasksModule } from './tasks/tasks.module';
+import { exportsModule } from './exports/exports.module';
 import { extraFieldsModule } from './extra-fields/extra-fields.module';
 import { identityModule } from './identity/identity.module';
 import { referenceModule } from './reference/reference.module';
 
 /** Every business module, in dependency order. The only place that lists them. */
-export const modules: ModuleDefinition[] = [identityModule, referenceModule, extraFieldsModule, accountsModule, linksModule, tasksModule, contentsModule, documentsModule, applicationsModule, serviceRequestsModule, opportunitiesModule, dashboardsModule];
+export const modules: ModuleDefinition[] = [identityModule, referenceModule, extraFieldsModule, accountsModule, linksModule, tasksModule, contentsModule, documentsModule, applicationsModule, serviceRequestsModule, opportunitiesModule, dashboardsModule, exportsModule];
 
 registerSubjects(modules.flatMap((m) => m.subjects ?? []));
 

@@ -18,8 +18,8 @@ import { applicationService } from './application.service';
  *
  * Filters other than assignee ones, the applicant dimension and the tree categories below
  * subcategories cannot be answered from rollups: those questions run over the applications
- * themselves (the list's own filter and permission WHERE), through the same row function the
- * triggers use, so both paths define every figure identically.
+ * themselves (the list's own filter and permission WHERE), one plain query per kind with the
+ * definitions of the triggers' row functions; the tests hold both paths to SQL ground truth.
  */
 
 export enum StatKind {
@@ -56,7 +56,7 @@ export interface StatsSource {
 export const DETAIL_KINDS = [StatKind.APPLICANT, StatKind.TIME_ACCOUNT];
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const MAX_DAYS = 366 * 20;
+const MAX_DAYS = 366 * 100;
 const TZ = 'Europe/Istanbul';
 
 function parseDay(v: string, field: string): Date {
@@ -75,7 +75,7 @@ export function splitRange(from: string, to: string): { months?: [string, string
   const f = parseDay(from, 'from');
   const t = parseDay(to, 'to');
   if (t < f) throw new BadInputError('to', 'The range ends before it starts.');
-  if ((t.getTime() - f.getTime()) / 86_400_000 > MAX_DAYS) throw new BadInputError('to', 'The range may span at most 20 years.');
+  if ((t.getTime() - f.getTime()) / 86_400_000 > MAX_DAYS) throw new BadInputError('to', 'The range may span at most 100 years.');
   const firstMonth = f.getUTCDate() === 1 ? f : nextMonth(f);
   const afterLastMonth = addDays(t, 1).getUTCDate() === 1 ? addDays(t, 1) : monthStart(t);
   if (firstMonth >= afterLastMonth) return { days: [[from, to]] };
@@ -159,8 +159,56 @@ function literalId(v: string, field: string): string {
   return String(Number(v));
 }
 
-const APP_KINDS = [StatKind.ALL, StatKind.STAGE, StatKind.CATEGORY, StatKind.APPLICANT, StatKind.PROJECT, StatKind.CLOSED_ON];
-const TIME_KINDS = [StatKind.TIME_USER, StatKind.TIME_CATEGORY, StatKind.TIME_PROJECT, StatKind.TIME_ACCOUNT];
+const DAY_OF = (col: string) => `(${col} at time zone '${TZ}')::date`;
+const ROW_COLUMNS = 'grain, kind, period, k1, k2, k3, n, accept_secs, accepted, close_secs, closed, assignee_user_id, assignee_team_id, assignee_everyone';
+
+/**
+ * The rows of one kind for the applications in `ids`, straight from the tables, as the
+ * triggers' row functions define them (migrations/Migration20261122170000_application_stats.ts;
+ * the tests hold both to the same ground truth). Daily grain; the tree category included.
+ */
+function rowsSql(kind: StatKind, ids: string, scope: StatsScope): string {
+  const range = (col: string) => `${col} >= '${scope.from}'::timestamp at time zone '${TZ}' and ${col} < ('${scope.to}'::date + 1)::timestamp at time zone '${TZ}'`;
+  const app = (period: string, keys: string, measures: string, where: string) =>
+    `select 'd'::char(1), ${Number(kind)}::smallint, ${period}, ${keys}, ${measures}, a.assignee_user_id, a.assignee_team_id, a.assignee_everyone
+     from applications a where a.archived_at is null and a.id in (${ids}) and ${where}`;
+  const time = (keys: string) =>
+    `select 'd'::char(1), ${Number(kind)}::smallint, t.date, ${keys}, t.minutes::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint, a.assignee_user_id, a.assignee_team_id, a.assignee_everyone
+     from time_entries t join applications a on a.id = t.application_id
+     where a.archived_at is null and a.id in (${ids}) and t.date between '${scope.from}' and '${scope.to}'`;
+  const one = '1::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint';
+  const byDay = DAY_OF('a.application_date');
+  const inRange = range('a.application_date');
+  switch (kind) {
+    case StatKind.ALL:
+      return app(
+        byDay,
+        '(a.closed_at is not null)::int, null::int, null::int',
+        `1::bigint, coalesce(extract(epoch from a.acceptance_date - a.application_date)::bigint, 0), (a.acceptance_date is not null)::int::bigint,
+         coalesce(extract(epoch from a.closed_at - a.application_date)::bigint, 0), (a.closed_at is not null)::int::bigint`,
+        inRange,
+      );
+    case StatKind.STAGE:
+      return app(byDay, 'a.stage_id, null::int, null::int', one, inRange);
+    case StatKind.CATEGORY:
+      return app(byDay, 'a.category_id, a.subcategory_id, a.tree_category_id', one, inRange);
+    case StatKind.APPLICANT:
+      return app(byDay, 'a.applicant_id, null::int, null::int', one, inRange);
+    case StatKind.PROJECT:
+      return app(byDay, 'a.project_id, null::int, null::int', one, inRange);
+    case StatKind.CLOSED_ON:
+      return app(DAY_OF('a.closed_at'), 'null::int, null::int, null::int', one, range('a.closed_at'));
+    case StatKind.TIME_USER:
+      return time('t.user_id, null::int, null::int');
+    case StatKind.TIME_CATEGORY:
+      return time('a.category_id, a.subcategory_id, a.tree_category_id');
+    case StatKind.TIME_PROJECT:
+      return time('t.project_id, null::int, null::int');
+    case StatKind.TIME_ACCOUNT:
+      return time('t.account_id, null::int, null::int');
+  }
+  throw new Error(`unknown kind ${kind}`);
+}
 
 export const statisticsService = {
   /** Prepares a question; null when the viewer may read no application. */
@@ -194,21 +242,8 @@ export const statisticsService = {
         // From the rows: the list's filter and permission WHERE, as the ids in question.
         const inIds = await idsSql();
         if (inIds === null) return { from: 'application_stats s', where: 'false' };
-        const fromTs = `'${scope.from}'::timestamp at time zone '${TZ}'`;
-        const toTs = `('${scope.to}'::date + 1)::timestamp at time zone '${TZ}'`;
-        const parts: string[] = [];
-        if (kinds.some((k) => APP_KINDS.includes(k))) {
-          parts.push(`select r.*, a.assignee_user_id, a.assignee_team_id, a.assignee_everyone
-            from applications a cross join lateral application_stats_rows(a, 1, true) r
-            where r.grain = 'd' and a.id in (${inIds})
-              and ((a.application_date >= ${fromTs} and a.application_date < ${toTs}) or (a.closed_at >= ${fromTs} and a.closed_at < ${toTs}))`);
-        }
-        if (kinds.some((k) => TIME_KINDS.includes(k))) {
-          parts.push(`select r.grain, r.kind, r.period, r.k1, r.k2, r.k3, r.n, 0::bigint, 0::bigint, 0::bigint, 0::bigint, a.assignee_user_id, a.assignee_team_id, a.assignee_everyone
-            from time_entries t join applications a on a.id = t.application_id cross join lateral time_entry_stats_rows(a, t, 1, true) r
-            where r.grain = 'd' and t.date between '${scope.from}' and '${scope.to}' and a.id in (${inIds})`);
-        }
-        return { from: `(${parts.join(' union all ')}) s`, where: `s.kind in (${kindList(kinds)}) and s.period between '${scope.from}' and '${scope.to}'` };
+        const parts = kinds.map((k) => rowsSql(k, inIds, scope));
+        return { from: `(${parts.join(' union all ')}) s(${ROW_COLUMNS})`, where: `s.kind in (${kindList(kinds)}) and s.period between '${scope.from}' and '${scope.to}'` };
       },
     };
   },
