@@ -128,8 +128,13 @@ export async function runJob(services: AppServices, id: number): Promise<void> {
   }
 }
 
-/** Deletes the files of expired, failed and cancelled jobs (a scheduled job). */
+/** Deletes the files of expired, failed and cancelled jobs, and fails jobs whose process died (a scheduled job). */
 export async function cleanupJobs(ctx: Context): Promise<number> {
+  // A running job writes its progress every batch; one silent for 30 minutes died with its process.
+  await ctx.em.execute(
+    `update export_jobs set status = 'FAILED', error = 'The server stopped while the job was running; start it again.', finished_at = now(), updated_at = now()
+      where status = 'RUNNING' and updated_at < now() - interval '30 minutes'`,
+  );
   const rows = await ctx.em.execute<{ id: number; storage_key: string | null }[]>(
     `with old as (
        select id, storage_key from export_jobs
