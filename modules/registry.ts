@@ -3,6 +3,7 @@ import type { ModuleDefinition } from '../api/module';
 import { accountsModule } from './accounts/accounts.module';
 import { applicationsModule } from './applications/applications.module';
 import { contentsModule } from './contents/contents.module';
+import { dashboardsModule } from './dashboards/dashboards.module';
 import { documentsModule } from './documents/documents.module';
 import { opportunitiesModule } from './opportunities/opportunities.module';
 import { serviceRequestsModule } from './service-requests/service-requests.module';
@@ -14,7 +15,7 @@ import { identityModule } from './identity/identity.module';
 import { referenceModule } from './reference/reference.module';
 
 /** Every business module, in dependency order. The only place that lists them. */
-export const modules: ModuleDefinition[] = [identityModule, referenceModule, extraFieldsModule, accountsModule, linksModule, tasksModule, contentsModule, documentsModule, applicationsModule, serviceRequestsModule, opportunitiesModule, exportsModule];
+export const modules: ModuleDefinition[] = [identityModule, referenceModule, extraFieldsModule, accountsModule, linksModule, tasksModule, contentsModule, documentsModule, applicationsModule, serviceRequestsModule, opportunitiesModule, dashboardsModule, exportsModule];
 
 registerSubjects(modules.flatMap((m) => m.subjects ?? []));
 
