@@ -41,6 +41,7 @@ export async function startApp(config: Config, opts: { database?: DatabaseHandle
     if (config.JOBS_ENABLED) {
       jobs = new JobRunner(services, database.url);
       await jobs.start(modules);
+      services.jobs = jobs;
       for (const m of modules) if (m.workers) workers.push(m.workers(services));
       for (const w of workers) await w.start();
     }

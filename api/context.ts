@@ -16,6 +16,8 @@ export interface AppServices {
   orm: MikroORM;
   config: Config;
   events: EventBus;
+  /** The background job queue, when this process runs jobs (JOBS_ENABLED). */
+  jobs?: import('./jobs').JobRunner | null;
 }
 
 /**

@@ -4,7 +4,7 @@
  *
  *   npm run bench                 # full run (about 5 minutes on the 1,000,000 set)
  *   npm run bench -- --quick      # shorter measurements (meant for `seed:bulk -- --quick`)
- *   options: --concurrency N (throughput runs, default 4), --no-p7, --no-p8, --no-p9, --out FILE
+ *   options: --concurrency N (throughput runs, default 4), --no-p7, --no-p9, --no-p8, --no-exports (P5, P6), --out FILE
  *
  * The server runs as `npm start` would (production mode) in a child process; the load comes
  * from another child process over loopback (bench/load.ts). Statement counts come from a
@@ -33,6 +33,7 @@ import {
   type Summary,
 } from './lib';
 import type { StatementResult, StatementSpec } from './statements';
+import { P4_TARGET, runP4 } from './p4';
 import { P7_TARGET, runP7, type P7Row } from './p7';
 
 // ---------------------------------------------------------------- options
@@ -40,9 +41,11 @@ import { P7_TARGET, runP7, type P7Row } from './p7';
 interface Options {
   quick: boolean;
   concurrency: number;
+  p4: boolean;
   p7: boolean;
   p9: boolean;
   p8: boolean;
+  exports: boolean;
   out: string;
   url: string;
   password: string;
@@ -52,9 +55,11 @@ function parseArgs(argv: string[]): Options {
   const o: Options = {
     quick: false,
     concurrency: 4,
+    p4: true,
     p7: true,
     p9: true,
     p8: true,
+    exports: true,
     out: path.join(ROOT, 'bench', 'results', 'latest.json'),
     url: process.env.BENCH_DATABASE_URL || BENCH_DEFAULT_URL,
     password: process.env.BENCH_PASSWORD || BENCH_DEFAULT_PASSWORD,
@@ -63,12 +68,14 @@ function parseArgs(argv: string[]): Options {
     const a = argv[i];
     if (a === '--quick') o.quick = true;
     else if (a === '--concurrency') o.concurrency = Number(argv[++i]);
+    else if (a === '--no-p4') o.p4 = false;
     else if (a === '--no-p7') o.p7 = false;
     else if (a === '--no-p9') o.p9 = false;
     else if (a === '--no-p8') o.p8 = false;
+    else if (a === '--no-exports') o.exports = false;
     else if (a === '--out') o.out = path.resolve(argv[++i]);
     else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: bench [--quick] [--concurrency N] [--no-p7] [--no-p8] [--no-p9] [--out FILE]\n  database: BENCH_DATABASE_URL (default ' + BENCH_DEFAULT_URL + ')\n');
+      process.stdout.write('usage: bench [--quick] [--concurrency N] [--no-p4] [--no-p7] [--no-p8] [--no-p9] [--no-exports] [--out FILE]\n  database: BENCH_DATABASE_URL (default ' + BENCH_DEFAULT_URL + ')\n');
       process.exit(0);
     } else {
       process.stderr.write(`bench: unknown argument ${a}\n`);
@@ -443,6 +450,18 @@ async function main() {
     );
     raw.p3 = p3;
 
+    // ---- P4: dashboard widgets (bench/p4.ts)
+    let p4: any = null;
+    if (o.p4) {
+      try {
+        p4 = await runP4({ url: server.url, databaseUrl: o.url, leader, token: tokens.leader, adminToken: tokens.admin, until, quick: o.quick, q, load, gqlCase, sqlCase, budget, log });
+        checks.push(...p4.checks);
+        raw.p4 = p4.raw;
+      } catch (err) {
+        log(`P4 failed: ${(err as Error).message.split('\n')[0]}`);
+      }
+    }
+
     // ---- a detail page: an application the agent may read, with follow-ups and time entries
     const detailScope = scopeSql(agent, 1);
     const [detail] = await q<{ id: number }>(
@@ -513,6 +532,26 @@ async function main() {
       }
     }
     raw.p9 = p9;
+
+    // ---- P5, P6: exports, each job in a child process of its own (so its peak RSS is the export's)
+    let p5: any = null;
+    let p6: any = null;
+    if (o.exports) {
+      log(`P5: Excel export of every application (${N.toLocaleString('en-US')}) vs COPY ... TO STDOUT`);
+      try {
+        p5 = await runJsonChild(path.join(ROOT, 'bench', 'p5.ts'), [o.url, admin.email, 'XLSX'], {}, 1_800_000);
+      } catch (err) {
+        log(`P5 failed: ${(err as Error).message.split('\n')[0]}`);
+      }
+      log('P6: PDF export of 100,000 applications');
+      try {
+        p6 = await runJsonChild(path.join(ROOT, 'bench', 'p6.ts'), [o.url, admin.email, String(Math.min(100_000, N))], {}, 900_000);
+      } catch (err) {
+        log(`P6 failed: ${(err as Error).message.split('\n')[0]}`);
+      }
+    }
+    raw.p5 = p5;
+    raw.p6 = p6;
 
     // ---------------------------------------------------------------- the verdicts
     const c = (r: LoadResult, name: string) => r.cases[name];
@@ -594,11 +633,47 @@ async function main() {
       });
     }
     const later: [string, string, string][] = [
-      ['P4', 'dashboard widgets for any date range, as a team leader', 'p95 <= 10 ms; <= 1 s stale; write overhead <= 1 ms (vs GROUP BY)'],
       ['P5', 'Excel export of 1,000,000 rows', '<= 4x COPY ... TO STDOUT; peak RSS <= 300 MB'],
       ['P6', 'PDF export of 100,000 rows', '<= 10 s; peak RSS <= 300 MB; event loop blocked <= 100 ms'],
       ['P7', 'one event to 2,000 subscribed agents', 'p99 <= 250 ms; 2nd instance +10 ms p50 (vs raw ws broadcast)'],
     ];
+    results.push(p4?.row ?? { id: 'P4', workload: 'dashboard widgets for any date range, as a team leader', status: 'not measured', target: P4_TARGET, notes: [o.p4 ? 'the P4 run failed (see the log)' : 'skipped (--no-p4)'] });
+    for (const [tid, workload, target] of later) {
+      if (tid === 'P5' && p5) {
+        const ratio = p5.ms / p5.copyMs;
+        results.push({
+          id: tid,
+          workload: `Excel export of ${p5.rows.toLocaleString('en-US')} applications (22 columns + extra fields, names resolved) as the administrator, an export job end to end`,
+          status: ratio <= 4 && p5.maxRssMB <= 300 ? 'pass' : 'fail',
+          measured: `${(p5.ms / 1000).toFixed(1)} s, peak RSS ${p5.maxRssMB.toFixed(0)} MB, ${(p5.bytes / 1e6).toFixed(0)} MB file`,
+          baseline: `COPY ... TO STDOUT CSV ${(p5.copyMs / 1000).toFixed(1)} s`,
+          ratio: `${ratio.toFixed(2)}x`,
+          target,
+          notes: [`RSS before the job ${p5.rssBeforeMB.toFixed(0)} MB (modules loaded); event loop max ${p5.eventLoopMaxMs.toFixed(0)} ms, p99 ${p5.eventLoopP99Ms.toFixed(0)} ms`],
+          data: p5,
+        });
+        continue;
+      }
+      if (tid === 'P6' && p6) {
+        const ok = p6.ms <= 10_000 && p6.maxRssMB <= 300 && p6.eventLoopMaxMs <= 100;
+        results.push({
+          id: tid,
+          workload: `PDF export of ${p6.rows.toLocaleString('en-US')} applications (9 columns, landscape, embedded DejaVu font) as the administrator, an export job end to end`,
+          status: ok ? 'pass' : 'fail',
+          measured: `${(p6.ms / 1000).toFixed(1)} s, peak RSS ${p6.maxRssMB.toFixed(0)} MB, event loop max ${p6.eventLoopMaxMs.toFixed(0)} ms (p99 ${p6.eventLoopP99Ms.toFixed(0)} ms), ${(p6.bytes / 1e6).toFixed(0)} MB file`,
+          target,
+          notes: [`RSS before the job ${p6.rssBeforeMB.toFixed(0)} MB (modules loaded)`],
+          data: p6,
+        });
+        continue;
+      }
+      if (tid === 'P5' || tid === 'P6') {
+        results.push({ id: tid, workload, status: 'not measured', target, notes: [o.exports ? `the ${tid} run failed (see the log)` : 'skipped (--no-exports)'] });
+        continue;
+      }
+      if (tid !== 'P7') results.push({ id: tid, workload, status: 'not measured', target, notes: ['the feature has not landed yet'] });
+      else results.push(p7 ?? { id: tid, workload, status: 'not measured', target: P7_TARGET, notes: [o.p7 ? 'the P7 run failed (see the log)' : 'skipped (--no-p7)'] });
+    }
     if (p8) {
       results.push({
         id: 'P8',
@@ -616,10 +691,6 @@ async function main() {
       });
     } else {
       results.push({ id: 'P8', workload: 'e-mail ingestion from a real IMAP server', status: 'not measured', target: '>= 100 messages/s, exactly once', notes: [o.p8 ? 'the P8 run failed (see the log)' : 'skipped (--no-p8)'] });
-    }
-    for (const [tid, workload, target] of later) {
-      if (tid !== 'P7') results.push({ id: tid, workload, status: 'not measured', target, notes: ['the feature has not landed yet'] });
-      else results.push(p7 ?? { id: tid, workload, status: 'not measured', target: P7_TARGET, notes: [o.p7 ? 'the P7 run failed (see the log)' : 'skipped (--no-p7)'] });
     }
     if (p9) {
       const ratio = p9.server.p50 / p9.graphqlJs.p50;

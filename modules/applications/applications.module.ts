@@ -2,6 +2,7 @@ import type { ModuleDefinition } from '../../api/module';
 import { seedApplicationsDemo } from './demo';
 import { Application, ApplicationCounter, ApplicationHistory, FollowUp, TimeEntry } from './entities/application.entities';
 import { Category, ProcessStage } from './entities/classification.entities';
+import { ApplicationStat } from './entities/statistics.entity';
 import { applicationDefaultGrants, applicationSubjects } from './permissions';
 import {
   AccountApplicationsResolver,
@@ -31,7 +32,7 @@ const STAGES = [
 /** Call-center applications (başvuru), with stages, categories, follow-ups, time and history. */
 export const applicationsModule: ModuleDefinition = {
   name: 'applications',
-  entities: [ProcessStage, Category, Application, FollowUp, TimeEntry, ApplicationHistory, ApplicationCounter],
+  entities: [ProcessStage, Category, Application, FollowUp, TimeEntry, ApplicationHistory, ApplicationCounter, ApplicationStat],
   resolvers: [
     ApplicationResolver,
     FollowUpResolver,

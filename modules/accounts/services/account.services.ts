@@ -1,6 +1,6 @@
 import { raw, type FilterQuery } from '@mikro-orm/core';
 import { crudService, givenFields } from '../../../api/crud';
-import type { Context } from '../../../api/context';
+import { scoped, type Context } from '../../../api/context';
 import { BadInputError } from '../../../api/errors';
 import { likePattern, parseId, searchFold } from '../../../api/ids';
 import { ExtraFieldTarget } from '../../extra-fields/entities/extra-field-definition.entity';
@@ -227,4 +227,36 @@ export async function applicantByEmail(ctx: Context, email: string, displayName?
   const newContact = ctx.em.create(Contact, { account: created, firstName: parts.join(' ').slice(0, 100), lastName: lastName.slice(0, 100), email: address, extra: {} } as never);
   await ctx.em.flush();
   return { account: created, contact: newContact, created: true };
+}
+
+/**
+ * Accounts the user may read that share a tax number, an e-mail or a phone (last ten
+ * digits) with the given keys: one statement for a whole batch (imports match rows with it).
+ */
+export async function accountsMatching(ctx: Context, keys: { taxNumbers: string[]; emails: string[]; phoneKeys: string[] }): Promise<Account[]> {
+  if (!keys.taxNumbers.length && !keys.emails.length && !keys.phoneKeys.length) return [];
+  const where = scoped<Account>(ctx, 'read', 'Account', {
+    archivedAt: null,
+    $or: [
+      ...(keys.taxNumbers.length ? [{ taxNumber: { $in: keys.taxNumbers } }] : []),
+      ...(keys.emails.length ? [{ [raw((a) => `${a}.emails && ?::text[]`, [`{${keys.emails.map((e) => `"${e.replace(/["\\]/g, '')}"`).join(',')}}`])]: true }] : []),
+      ...(keys.phoneKeys.length ? [{ [raw((a) => `${a}.phone_keys && ?::text[]`, [`{${keys.phoneKeys.join(',')}}`])]: true }] : []),
+    ],
+  } as FilterQuery<Account>);
+  return where ? ctx.em.find(Account, where) : [];
+}
+
+/**
+ * Contacts the user may read with one of the given e-mails, or on one of the given accounts
+ * with a phone whose last ten digits match: one statement per batch (imports).
+ */
+export async function contactsMatching(ctx: Context, keys: { emails: string[]; accountIds: number[]; phoneKeys: string[] }): Promise<Contact[]> {
+  const ors: FilterQuery<Contact>[] = [];
+  if (keys.emails.length) ors.push({ email: { $in: keys.emails } });
+  if (keys.accountIds.length && keys.phoneKeys.length) {
+    ors.push({ account: { $in: keys.accountIds }, [raw((a) => `right(regexp_replace(coalesce(${a}.phone, ''), '\\D', '', 'g'), 10) = any(?::text[])`, [`{${keys.phoneKeys.join(',')}}`])]: true } as FilterQuery<Contact>);
+  }
+  if (!ors.length) return [];
+  const where = scoped<Contact>(ctx, 'read', 'Contact', { archivedAt: null, $or: ors } as FilterQuery<Contact>);
+  return where ? ctx.em.find(Contact, where) : [];
 }

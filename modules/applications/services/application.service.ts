@@ -212,12 +212,22 @@ export const applicationService = {
     };
   },
 
-  async list(ctx: Context, filter: ApplicationFilter | undefined, sort: ApplicationSort[] | undefined, page: PageInput | undefined, info?: GraphQLResolveInfo) {
+  /**
+   * The list's rows as a query: the permission-restricted filter (a factory, see paginate)
+   * and the order, ending with id. Exports stream the same rows the list pages through.
+   */
+  async listQuery(ctx: Context, filter: ApplicationFilter | undefined, sort: ApplicationSort[] | undefined) {
     const whereOf = await applicationService.where(ctx, filter);
-    const order = (sort?.length ? sort : [{ field: 'applicationDate', direction: 'DESC' }]).map((s) => {
+    const orderBy = (sort?.length ? sort : [{ field: 'applicationDate', direction: 'DESC' }]).map((s) => {
       const d = direction(s.direction as never);
       return SORT_PATHS[s.field] ? SORT_PATHS[s.field](d) : { [s.field]: d };
     });
+    if (!orderBy.some((o) => 'id' in o)) orderBy.push({ id: direction(undefined) });
+    return { whereOf, orderBy };
+  },
+
+  async list(ctx: Context, filter: ApplicationFilter | undefined, sort: ApplicationSort[] | undefined, page: PageInput | undefined, info?: GraphQLResolveInfo) {
+    const { whereOf, orderBy: order } = await applicationService.listQuery(ctx, filter, sort);
     // Sorting by a relation's column needs that relation loaded (cursors read its value).
     const populate = (sort ?? []).map((s) => s.field as string).filter((f) => f in SORT_PATHS);
     return paginate(ctx.em, Application, whereOf, {
