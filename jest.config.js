@@ -1,3 +1,11 @@
+const fs = require('node:fs');
+const path = require('node:path');
+
+// The back office's browser tests run when Chromium (Debian's, as .ci/run installs it) and the
+// back office's own packages are present.
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const browserTests = fs.existsSync(chromium) && fs.existsSync(path.join(__dirname, 'backoffice', 'node_modules', 'playwright-core'));
+
 /** @type {import('jest').Config} */
 const swc = {
   jsc: {
@@ -12,7 +20,7 @@ const swc = {
 
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/api', '<rootDir>/modules', '<rootDir>/test'],
+  roots: ['<rootDir>/api', '<rootDir>/modules', '<rootDir>/test', ...(browserTests ? ['<rootDir>/backoffice/e2e'] : [])],
   testMatch: ['**/*.spec.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', swc] },
   setupFiles: ['reflect-metadata'],

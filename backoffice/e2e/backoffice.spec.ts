@@ -1,0 +1,253 @@
+import { PASSWORD, startTestApp, type TestApp } from '../../test/harness';
+import { ensureBuilt, openBrowser, signIn, type Session } from './browser';
+
+/**
+ * The back office in Debian's Chromium against the real API and a real database: sign-in per
+ * role, the call-center day on one application, live counts, list export and team isolation.
+ */
+let t: TestApp;
+let category: string;
+const opened: Session[] = [];
+
+async function browser(locale?: string, size?: { width: number; height: number }): Promise<Session> {
+  const s = await openBrowser(t.url, { locale, ...size });
+  opened.push(s);
+  return s;
+}
+
+beforeAll(async () => {
+  ensureBuilt();
+  t = await startTestApp({ SERVE_BACKOFFICE: 'true' });
+  const cat = await t.gql('mutation($i: CreateCategoryInput!) { createCategory(input: $i) { id } }', { i: { name: 'Şikâyet' } }, { as: 'admin' });
+  category = cat.data.createCategory.id;
+  await t.gql('mutation($i: CreateCategoryInput!) { createCategory(input: $i) { id } }', { i: { name: 'Fatura', parentId: category } }, { as: 'admin' });
+  await t.gql('mutation($i: CreateAccountInput!) { createAccount(input: $i) { id } }', { i: { name: 'Çağlar Işık', kind: 'INDIVIDUAL', phones: ['0532 123 45 67'] } }, { as: 'admin' });
+}, 180_000);
+
+afterAll(async () => {
+  for (const s of opened) await s.close().catch(() => undefined);
+  await t?.stop();
+});
+
+afterEach(() => {
+  for (const s of opened) expect(s.errors).toEqual([]);
+});
+
+async function createApplicationAs(role: 'agentA1' | 'agentB1', subject: string) {
+  const account = await t.gql('{ accounts(filter: { search: "Çağlar" }) { items { id } } }', {}, { as: 'admin' });
+  const r = await t.gql(
+    'mutation($i: CreateApplicationInput!) { createApplication(input: $i) { id number } }',
+    { i: { applicantId: account.data.accounts.items[0].id, categoryId: category, subject, assignee: { userId: String(t.world.users[role].id) } } },
+    { as: role },
+  );
+  expect(r.errors).toBeUndefined();
+  return r.data.createApplication as { id: string; number: string };
+}
+
+test('each role signs in and sees the menus its permissions allow', async () => {
+  const admin = await browser();
+  await signIn(admin.page, t.world.users.admin.email, PASSWORD);
+  await admin.page.getByRole('button', { name: 'Yönetim' }).click();
+  await admin.page.getByRole('menuitem', { name: 'Kullanıcılar' }).waitFor();
+  await admin.page.getByRole('menuitem', { name: 'Başvurular' }).click();
+  await admin.page.getByRole('button', { name: 'Filtre ekle' }).waitFor();
+  await admin.page.goto('/#/priorities');
+  await admin.page.getByRole('link', { name: 'Yeni' }).waitFor();
+  await admin.shot('admin-priorities');
+
+  const agent = await browser();
+  await signIn(agent.page, t.world.users.agentA1.email, PASSWORD);
+  await agent.page.getByRole('menuitem', { name: 'Başvurular' }).waitFor();
+  expect(await agent.page.getByRole('button', { name: 'Yönetim' }).count()).toBe(0);
+  expect(await agent.page.getByRole('menuitem', { name: 'Kullanıcılar' }).count()).toBe(0);
+  await agent.page.goto('/#/priorities');
+  await agent.page.getByRole('columnheader', { name: 'Ad' }).waitFor();
+  expect(await agent.page.getByRole('link', { name: 'Yeni' }).count()).toBe(0);
+
+  const leader = await browser('en-US');
+  await signIn(leader.page, t.world.users.leaderA.email, PASSWORD);
+  await leader.page.getByRole('menuitem', { name: 'Applications' }).waitFor();
+  await leader.shot('leader-home-en');
+});
+
+test('an agent takes a call: new account inline, follow-up, time, stage, conversion, document', async () => {
+  const s = await browser();
+  const { page } = s;
+  await signIn(page, t.world.users.agentA1.email, PASSWORD);
+  await page.getByRole('menuitem', { name: 'Yeni çağrı' }).click();
+
+  // Search-as-you-type: by phone (any spacing), and by name whatever the case of İ/ı.
+  const applicant = page.locator('input[name=applicantId]');
+  await applicant.fill('0532 123 4567');
+  await page.getByRole('option', { name: /Çağlar Işık/ }).waitFor();
+  await applicant.fill('çağlar ışık');
+  await page.getByRole('option', { name: /Çağlar Işık/ }).waitFor();
+  // Nobody found: the caller becomes a new account without leaving the page.
+  await applicant.fill('Gülşen Ünal');
+  await page.getByRole('option', { name: 'Yeni cari hesap: "Gülşen Ünal"' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('Telefon').fill('0555 111 22 33');
+  await dialog.getByRole('button', { name: 'Kaydet' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  await page.locator('input[name=categoryId]').fill('Şik');
+  await page.getByRole('option', { name: 'Şikâyet' }).click();
+  await page.locator('input[name=subcategoryId]').click();
+  await page.getByRole('option', { name: 'Fatura' }).click();
+  await page.locator('input[name=subject]').fill('Faturada iki kez ücret alınmış');
+  await page.locator('textarea[name=detail]').fill('Müşteri Ekim faturasını sordu.');
+  await s.shot('application-create');
+  await page.getByRole('button', { name: 'Kaydet' }).click();
+  await page.getByRole('heading', { name: /Faturada iki kez ücret alınmış/ }).waitFor().catch(async (err: Error) => {
+    await s.shot('failure-create');
+    throw new Error(`${err.message}\n${s.apiErrors.join('\n')}`);
+  });
+
+  await page.getByRole('button', { name: 'Takip ekle' }).click();
+  await page.locator('textarea[name=followUpText]').fill('Müşteri geri arandı, iade süreci anlatıldı.');
+  await page.getByRole('dialog').getByRole('button', { name: 'Kaydet' }).click();
+  await page.getByText('Takip eklendi').waitFor();
+  await page.getByRole('tab', { name: 'Takipler (1)' }).waitFor();
+
+  await page.getByRole('button', { name: 'Süre ekle' }).click();
+  await page.locator('input[name=minutes]').fill('25');
+  await page.getByRole('dialog').getByRole('button', { name: 'Kaydet' }).click();
+  await page.getByRole('tab', { name: 'Süreler (1)' }).waitFor();
+
+  await page.getByRole('button', { name: 'Aşama değiştir' }).click();
+  const stages = page.getByRole('menu').getByRole('menuitem');
+  await stages.first().waitFor();
+  const target = (await stages.first().innerText()).trim();
+  await stages.first().click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Kaydet' }).click();
+  await page.getByTestId('stage-chip').filter({ hasText: target }).waitFor();
+
+  await page.getByRole('button', { name: 'Dönüştür' }).click();
+  await page.getByRole('menuitem', { name: 'Servis talebi oluştur' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Kaydet' }).click();
+  await page.getByRole('tab', { name: 'İlişkili kayıtlar (1)' }).waitFor();
+
+  await page.locator('input[name=document]').setInputFiles({ name: 'dekont.txt', mimeType: 'text/plain', buffer: Buffer.from('Ödeme dekontu: 249,90 TL\n') });
+  await page.getByRole('tab', { name: 'Belgeler (1)' }).waitFor();
+  await page.getByRole('tab', { name: 'Takipler (1)' }).click();
+  await s.shot('application-show');
+
+  // What the browser did is what the database holds.
+  const api = await t.gql(
+    '{ applications(filter: { search: "iki kez ücret" }) { items { id followUpCount timeSpentMinutes stage { name } serviceRequests { item { id } } documents { item { name } } applicant { name phones } } } }',
+    {},
+    { as: 'agentA1' },
+  );
+  const app = api.data.applications.items[0];
+  expect(app).toMatchObject({ followUpCount: 1, timeSpentMinutes: 25, stage: { name: target }, applicant: { name: 'Gülşen Ünal', phones: ['0555 111 22 33'] } });
+  expect(app.serviceRequests).toHaveLength(1);
+  expect(app.documents.map((d: any) => d.item.name)).toEqual(['dekont.txt']);
+});
+
+test("the leader's home page and dashboard count a new application live, without a reload", async () => {
+  const s = await browser();
+  await signIn(s.page, t.world.users.leaderA.email, PASSWORD);
+  const tile = s.page.getByRole('link', { name: /Açık başvurular/ });
+  await tile.getByText(/^\d+$/).waitFor();
+  const total = s.page.getByTestId('dashboard-total');
+  await total.filter({ hasText: /^\d+$/ }).waitFor();
+  const before = Number(await tile.getByText(/^\d+$/).innerText());
+  const dashboardBefore = Number(await total.innerText());
+  await createApplicationAs('agentA1', 'Canlı sayaç denemesi');
+  await tile.getByText(String(before + 1), { exact: true }).waitFor();
+  await total.filter({ hasText: new RegExp(`^${dashboardBefore + 1}$`) }).waitFor();
+  await s.page.getByTestId('chart-by-stage').locator('.recharts-bar-rectangle').first().waitFor();
+  // Each chart exports its figures.
+  const [csv] = await Promise.all([s.page.waitForEvent('download'), s.page.getByRole('button', { name: 'Verileri indir (CSV): Aşamalara göre' }).click()]);
+  expect(require('node:fs').readFileSync(await csv.path(), 'utf8')).toMatch(/name;count/);
+  await s.shot('dashboard');
+});
+
+test('a list is exported to a file with the rows the user may read', async () => {
+  await createApplicationAs('agentA1', 'Dışa aktarma satırı');
+  const s = await browser();
+  await signIn(s.page, t.world.users.leaderA.email, PASSWORD);
+  await s.page.goto('/#/applications');
+  await s.page.getByRole('cell', { name: 'Dışa aktarma satırı' }).waitFor();
+  await s.shot('applications-list');
+  const [download] = await Promise.all([s.page.waitForEvent('download'), s.page.getByRole('button', { name: 'Dışa aktar' }).first().click()]);
+  const file = await download.path();
+  const text = require('node:fs').readFileSync(file, 'utf8');
+  expect(text).toContain('Dışa aktarma satırı');
+});
+
+test("an agent of team B does not see team A's applications, in lists or by address", async () => {
+  const mine = await createApplicationAs('agentB1', 'B takımının başvurusu');
+  const theirs = await createApplicationAs('agentA1', 'A takımının gizli başvurusu');
+  const s = await browser();
+  await signIn(s.page, t.world.users.agentB1.email, PASSWORD);
+  await s.page.goto('/#/applications');
+  await s.page.getByRole('cell', { name: 'B takımının başvurusu' }).waitFor();
+  expect(await s.page.getByRole('cell', { name: 'A takımının gizli başvurusu' }).count()).toBe(0);
+  await s.page.goto(`/#/applications/${theirs.id}/show`);
+  await s.page.getByRole('alert').first().waitFor();
+  expect(await s.page.getByText('A takımının gizli başvurusu').count()).toBe(0);
+  void mine;
+});
+
+test('a conflicting save shows the other person\'s change and saves again only when asked', async () => {
+  const app = await createApplicationAs('agentA1', 'Çakışma denemesi');
+  const s = await browser();
+  await signIn(s.page, t.world.users.agentA1.email, PASSWORD);
+  await s.page.goto(`/#/applications/${app.id}/show`);
+  await s.page.getByRole('heading', { name: /Çakışma denemesi/ }).waitFor();
+  await s.page.goto(`/#/applications/${app.id}`);
+  const subject = s.page.locator('input[name=subject]');
+  await subject.waitFor();
+
+  // Someone else saves first, while the form is open.
+  const current = await t.gql('query($id: ID!) { application(id: $id) { version } }', { id: app.id }, { as: 'leaderA' });
+  const other = await t.gql('mutation($id: ID!, $v: Int!) { updateApplication(id: $id, version: $v, input: { subject: "Başkasının konusu" }) { version } }', { id: app.id, v: current.data.application.version }, { as: 'leaderA' });
+  expect(other.errors).toBeUndefined();
+
+  await subject.fill('Benim konum');
+  await s.page.getByRole('button', { name: 'Kaydet' }).click();
+  const dialog = s.page.getByRole('dialog', { name: 'Kayıt siz düzenlerken değişti' });
+  await dialog.getByRole('cell', { name: 'Başkasının konusu' }).waitFor();
+  await dialog.getByRole('cell', { name: 'Benim konum' }).waitFor();
+  await s.page.waitForTimeout(400); // let the dialog finish fading in before the picture
+  await s.shot('conflict');
+  const unchanged = await t.gql('query($id: ID!) { application(id: $id) { subject } }', { id: app.id }, { as: 'admin' });
+  expect(unchanged.data.application.subject).toBe('Başkasının konusu');
+
+  await dialog.getByRole('button', { name: 'Benim değişikliklerimle kaydet' }).click();
+  await s.page.getByRole('heading', { name: /Benim konum/ }).waitFor();
+  const saved = await t.gql('query($id: ID!) { application(id: $id) { subject } }', { id: app.id }, { as: 'admin' });
+  expect(saved.data.application.subject).toBe('Benim konum');
+});
+
+test('the detail page follows changes made by others', async () => {
+  const app = await createApplicationAs('agentA1', 'Canlı detay');
+  const s = await browser();
+  await signIn(s.page, t.world.users.leaderA.email, PASSWORD);
+  await s.page.goto(`/#/applications/${app.id}/show`);
+  await s.page.getByRole('tab', { name: 'Takipler (0)' }).waitFor();
+  await t.gql('mutation($id: ID!) { addFollowUp(applicationId: $id, input: { text: "Başka bir temsilciden not" }) { id } }', { id: app.id }, { as: 'agentA1' });
+  await s.page.getByRole('tab', { name: 'Takipler (1)' }).waitFor();
+  await s.page.getByText('Başka bir temsilciden not').waitFor();
+});
+
+test('on a tablet the pages fit the screen and the keyboard reaches the actions', async () => {
+  const app = await createApplicationAs('agentA1', 'Tablet görünümü için oldukça uzun bir başvuru konusu');
+  const s = await browser('en-US', { width: 820, height: 1180 });
+  await signIn(s.page, t.world.users.leaderA.email, PASSWORD);
+  for (const path of ['/', '/applications', `/applications/${app.id}/show`]) {
+    await s.page.goto(`/#${path}`);
+    await s.page.locator('#react-admin-title').waitFor({ state: 'attached' });
+    await s.page.getByRole('heading').or(s.page.getByRole('table')).first().waitFor();
+    const overflow = await s.page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+    expect({ path, overflow }).toEqual({ path, overflow: 0 });
+  }
+  await s.shot('application-show-tablet-en');
+  // English upper-cases "i" as "I" (the page's language follows the user's).
+  expect(await s.page.evaluate<string>('document.documentElement.lang')).toBe('en');
+  // Tab reaches "Add follow-up" and Enter opens its dialog.
+  const add = s.page.getByRole('button', { name: 'Add follow-up' });
+  for (let i = 0; i < 40 && !(await add.evaluate((el) => el === (globalThis as any).document.activeElement)); i++) await s.page.keyboard.press('Tab');
+  await s.page.keyboard.press('Enter');
+  await s.page.getByRole('dialog', { name: 'Add follow-up' }).waitFor();
+});

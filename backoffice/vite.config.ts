@@ -1,0 +1,19 @@
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+// `npm run dev`: the API runs on API_URL (default http://127.0.0.1:4000); Vite proxies the
+// GraphQL endpoint (HTTP and WebSocket) and the upload/download routes to it.
+const api = process.env.API_URL ?? 'http://127.0.0.1:4000';
+
+export default defineConfig({
+  plugins: [react()],
+  server: {
+    port: Number(process.env.VITE_PORT ?? 5173),
+    proxy: {
+      '/graphql': { target: api, ws: true, changeOrigin: true },
+      '/documents': { target: api, changeOrigin: true },
+      '^/applications/\\d+/documents': { target: api, changeOrigin: true },
+    },
+  },
+  build: { outDir: 'dist', chunkSizeWarningLimit: 4000, sourcemap: false },
+});
