@@ -17,7 +17,7 @@ async function browser(locale?: string, size?: { width: number; height: number }
 
 beforeAll(async () => {
   ensureBuilt();
-  t = await startTestApp({ SERVE_BACKOFFICE: 'true' });
+  t = await startTestApp({ SERVE_BACKOFFICE: 'true', JOBS_ENABLED: 'true' });
   const cat = await t.gql('mutation($i: CreateCategoryInput!) { createCategory(input: $i) { id } }', { i: { name: 'Şikâyet' } }, { as: 'admin' });
   category = cat.data.createCategory.id;
   await t.gql('mutation($i: CreateCategoryInput!) { createCategory(input: $i) { id } }', { i: { name: 'Fatura', parentId: category } }, { as: 'admin' });
@@ -162,17 +162,28 @@ test("the leader's home page and dashboard count a new application live, without
   await s.shot('dashboard');
 });
 
-test('a list is exported to a file with the rows the user may read', async () => {
+test('a list is exported to Excel in the background, with progress and a download link', async () => {
   await createApplicationAs('agentA1', 'Dışa aktarma satırı');
   const s = await browser();
   await signIn(s.page, t.world.users.leaderA.email, PASSWORD);
   await s.page.goto('/#/applications');
   await s.page.getByRole('cell', { name: 'Dışa aktarma satırı' }).waitFor();
   await s.shot('applications-list');
-  const [download] = await Promise.all([s.page.waitForEvent('download'), s.page.getByRole('button', { name: 'Dışa aktar' }).first().click()]);
-  const file = await download.path();
-  const text = require('node:fs').readFileSync(file, 'utf8');
-  expect(text).toContain('Dışa aktarma satırı');
+  await s.page.getByRole('button', { name: 'Dışa aktar' }).first().click();
+  await s.page.getByRole('menuitem', { name: 'Excel (.xlsx)' }).click();
+  const card = s.page.getByTestId('job-card');
+  await card.getByRole('progressbar').waitFor();
+  const link = card.getByTestId('job-download');
+  await link.waitFor({ timeout: 60_000 });
+  await s.shot('export-done');
+  const [download] = await Promise.all([s.page.waitForEvent('download'), link.click()]);
+  expect(download.suggestedFilename()).toMatch(/\.xlsx$/);
+  const ExcelJS = require('exceljs');
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.readFile(await download.path());
+  const cells: string[] = [];
+  book.worksheets[0].eachRow((row: any) => row.eachCell((c: any) => cells.push(String(c.value))));
+  expect(cells).toContain('Dışa aktarma satırı');
 });
 
 test("an agent of team B does not see team A's applications, in lists or by address", async () => {
