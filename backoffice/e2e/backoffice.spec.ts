@@ -262,3 +262,37 @@ test('on a tablet the pages fit the screen and the keyboard reaches the actions'
   await s.page.keyboard.press('Enter');
   await s.page.getByRole('dialog', { name: 'Add follow-up' }).waitFor();
 });
+
+test('accounts are imported from Excel: template, check report, then write', async () => {
+  // The template the page offers, filled in by "the user": one good row, one without a name.
+  const template = await fetch(`${t.url}/imports/templates/accounts`, { headers: { authorization: `Bearer ${t.world.users.admin.token}` } });
+  expect(template.status).toBe(200);
+  const ExcelJS = require('exceljs');
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.load(Buffer.from(await template.arrayBuffer()));
+  const sheet = book.worksheets[0];
+  const headers: string[] = [];
+  sheet.getRow(1).eachCell((c: any, i: number) => (headers[i] = String(c.value)));
+  const row = (values: Record<string, string>) => headers.map((h) => values[h] ?? '');
+  sheet.addRow(row({ 'Tür (Kurumsal/Bireysel)': 'Kurumsal', 'Ad / Unvan': 'İçe Aktarım Şirketi A.Ş.', 'Vergi no': '9876543210', Telefonlar: '0212 555 00 11' }).slice(1));
+  sheet.addRow(row({ 'Tür (Kurumsal/Bireysel)': 'Bireysel', 'Vergi no': '' }).slice(1));
+  const file = Buffer.from(await book.xlsx.writeBuffer());
+
+  const s = await browser();
+  await signIn(s.page, t.world.users.admin.email, PASSWORD);
+  await s.page.goto('/#/accounts');
+  await s.page.getByRole('button', { name: "Excel'den içe aktar" }).click();
+  await s.page.getByLabel('Dosya').setInputFiles({ name: 'cariler.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: file });
+  await s.page.getByRole('button', { name: 'Yükle ve denetle' }).click();
+  const card = s.page.getByTestId('job-card');
+  await card.getByText(/2 satır: 1 geçerli, 1 hatalı/).waitFor({ timeout: 60_000 });
+  await s.shot('import-report');
+  const apply = card.getByRole('button', { name: 'Geçerli 1 satırı kaydet' });
+  await apply.click();
+  await apply.waitFor({ state: 'detached' });
+  await s.page.getByTestId('job-card').getByText(/^Hazır/).waitFor({ timeout: 60_000 });
+  const found = await t.gql('{ accounts(filter: { search: "İçe Aktarım" }) { items { name taxNumber phones } } }', {}, { as: 'admin' });
+  expect(found.data.accounts.items).toEqual([{ name: 'İçe Aktarım Şirketi A.Ş.', taxNumber: '9876543210', phones: ['0212 555 00 11'] }]);
+  // The list on screen shows the new account without a reload.
+  await s.page.getByRole('cell', { name: 'İçe Aktarım Şirketi A.Ş.' }).waitFor();
+});

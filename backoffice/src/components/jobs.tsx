@@ -1,11 +1,11 @@
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { Box, Button, Card, CardContent, Dialog, DialogActions, DialogContent, DialogTitle, IconButton, LinearProgress, Link, ListItemIcon, ListItemText, Menu, MenuItem, Stack, Table, TableBody, TableCell, TableHead, TableRow, TextField, Tooltip, Typography } from '@mui/material';
 import CloseIcon from '@mui/icons-material/Close';
 import TableViewIcon from '@mui/icons-material/TableView';
 import PictureAsPdfIcon from '@mui/icons-material/PictureAsPdf';
 import UploadFileIcon from '@mui/icons-material/UploadFile';
 import DownloadIcon from '@mui/icons-material/Download';
-import { useListContext, useNotify, useTranslate } from 'react-admin';
+import { useListContext, useNotify, useRefresh, useTranslate } from 'react-admin';
 import type { GraphQLInputObjectType } from 'graphql';
 import { download, gql, upload } from '../data/graphql';
 import { argType, rootField } from '../data/schema';
@@ -127,7 +127,18 @@ export function JobsPanel() {
   const list = useSyncExternalStore(store.subscribe, store.get);
   const translate = useTranslate();
   const notify = useNotify();
+  const refresh = useRefresh();
+  const refreshed = useRef(new Set<string>());
   useFollowJobs(list);
+  // A written import changes the lists on screen.
+  useEffect(() => {
+    for (const j of list) {
+      if (j.status === 'DONE' && j.importReport?.applied && !refreshed.current.has(j.id)) {
+        refreshed.current.add(j.id);
+        refresh();
+      }
+    }
+  }, [list, refresh]);
   if (!list.length) return null;
   return (
     <Stack spacing={1} sx={{ position: 'fixed', right: 16, bottom: 16, width: 360, maxWidth: 'calc(100vw - 32px)', zIndex: 1200 }} role="status" aria-live="polite">
