@@ -31,6 +31,7 @@ export async function startApp(config: Config, opts: { database?: DatabaseHandle
   let orm: MikroORM | null = null;
   const events = new EventBus(database.url);
   let jobs: JobRunner | null = null;
+  const workers: { start(): Promise<void>; stop(): Promise<void> }[] = [];
   try {
     orm = await initOrm(database.url, config.DB_POOL_MAX);
     await migrate(orm);
@@ -41,6 +42,8 @@ export async function startApp(config: Config, opts: { database?: DatabaseHandle
       jobs = new JobRunner(services, database.url);
       await jobs.start(modules);
       services.jobs = jobs;
+      for (const m of modules) if (m.workers) workers.push(m.workers(services));
+      for (const w of workers) await w.start();
     }
     const server = await createServer(services);
     const port = await server.listen(config.PORT);
@@ -48,6 +51,7 @@ export async function startApp(config: Config, opts: { database?: DatabaseHandle
     const stop = () =>
       (stopping ??= (async () => {
         await server.close();
+        for (const w of workers) await w.stop();
         await jobs?.stop();
         await events.stop();
         await orm!.close(true);
@@ -55,6 +59,7 @@ export async function startApp(config: Config, opts: { database?: DatabaseHandle
       })());
     return { services, server, port, database, jobs, firstAdmin, stop };
   } catch (err) {
+    for (const w of workers) await w.stop().catch(() => undefined);
     await jobs?.stop().catch(() => undefined);
     await events.stop();
     await orm?.close(true).catch(() => undefined);

@@ -64,6 +64,16 @@ const schema = z.object({
   EXPORT_TTL_HOURS: int(24, 1, 24 * 90),
   EXPORT_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   IMPORT_MAX_BYTES: int(20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+  MAIL_SECRET_KEY: z
+    .string()
+    .regex(/^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/, 'must be 32 bytes as 64 hex digits or base64')
+    .optional(),
+  MAIL_MAX_MESSAGE_BYTES: int(25 * 1024 * 1024, 1024, 2 * 1024 * 1024 * 1024),
+  MAIL_POLL_SECONDS: int(60, 1, 24 * 3600),
+  MAIL_ACK_DAILY_CAP: int(3, 0, 1000),
+  MAIL_BATCH_SIZE: int(100, 1, 10_000),
+  MAIL_CONCURRENCY: int(4, 1, 64),
+  MAIL_WORKERS_ENABLED: bool(true),
 });
 
 export type Config = z.infer<typeof schema> & { dataDir: string };

@@ -81,6 +81,11 @@ export interface ModuleDefinition {
    * express app before GraphQL. `contextOf(req)` gives the signed-in request context.
    */
   routes?: (router: import('express').Router, helpers: { contextOf(req: import('express').Request): Promise<Context> }) => void;
+  /**
+   * Long-running background workers (e.g. mailbox fetchers), started with the server when
+   * JOBS_ENABLED and stopped before it closes the database.
+   */
+  workers?: (services: import('./context').AppServices) => { start(): Promise<void>; stop(): Promise<void> };
   /** Adds the module's part of `npm run seed:demo` (idempotent: running twice adds nothing). */
   seedDemo?: (ctx: Context, demo: DemoSeed) => Promise<void>;
 }

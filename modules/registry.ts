@@ -13,9 +13,10 @@ import { exportsModule } from './exports/exports.module';
 import { extraFieldsModule } from './extra-fields/extra-fields.module';
 import { identityModule } from './identity/identity.module';
 import { referenceModule } from './reference/reference.module';
+import { mailModule } from './mail/mail.module';
 
 /** Every business module, in dependency order. The only place that lists them. */
-export const modules: ModuleDefinition[] = [identityModule, referenceModule, extraFieldsModule, accountsModule, linksModule, tasksModule, contentsModule, documentsModule, applicationsModule, serviceRequestsModule, opportunitiesModule, dashboardsModule, exportsModule];
+export const modules: ModuleDefinition[] = [identityModule, referenceModule, extraFieldsModule, accountsModule, linksModule, tasksModule, contentsModule, documentsModule, applicationsModule, serviceRequestsModule, opportunitiesModule, dashboardsModule, exportsModule, mailModule];
 
 registerSubjects(modules.flatMap((m) => m.subjects ?? []));
 

@@ -24,7 +24,7 @@ import {
   UpdateRegionInput,
   UpdateSubscriptionInput,
 } from '../dto/account.input';
-import { Account, Contact, Region, Subscription } from '../entities/account.entities';
+import { Account, AccountKind, Contact, Region, Subscription } from '../entities/account.entities';
 
 /** The last ten digits of a phone number: how callers are recognised. */
 export function phoneKey(phone: string): string | null {
@@ -231,4 +231,32 @@ export async function contactsMatching(ctx: Context, keys: { emails: string[]; a
   if (!ors.length) return [];
   const where = scoped<Contact>(ctx, 'read', 'Contact', { archivedAt: null, $or: ors } as FilterQuery<Contact>);
   return where ? ctx.em.find(Contact, where) : [];
+}
+
+/**
+ * The applicant of a mail: the contact with this e-mail address (and its account), else an
+ * account listing the address, else a new individual account with a contact, named from
+ * the sender's display name. Inside the caller's transaction.
+ */
+export async function applicantByEmail(ctx: Context, email: string, displayName?: string | null): Promise<{ account: Account; contact: Contact | null; created: boolean }> {
+  const address = email.trim().toLowerCase();
+  const find = async () => {
+    const contact = await ctx.em.findOne(Contact, { email: address, archivedAt: null, account: { archivedAt: null } }, { orderBy: { id: 'asc' }, populate: ['account'] });
+    if (contact) return { account: contact.account as Account, contact, created: false };
+    const account = await ctx.em.findOne(Account, { [raw((a) => `${a}.emails @> array[?]::text[]`, [address])]: true, archivedAt: null } as FilterQuery<Account>, { orderBy: { id: 'asc' } });
+    return account ? { account, contact: null, created: false } : null;
+  };
+  const found = await find();
+  if (found) return found;
+  // One creator per address (parallel mail from a new sender): wait, then look again.
+  await ctx.em.execute(`select pg_advisory_xact_lock(hashtext('applicant-email'), hashtext(?))`, [address]);
+  const again = await find();
+  if (again) return again;
+  const name = (displayName ?? '').replace(/["<>]/g, '').trim().slice(0, 200) || address.split('@')[0];
+  const parts = name.split(/\s+/);
+  const lastName = parts.length > 1 ? parts.pop()! : '-';
+  const created = ctx.em.create(Account, { kind: AccountKind.INDIVIDUAL, name, emails: [address], phones: [], phoneKeys: [], extra: {} } as never);
+  const newContact = ctx.em.create(Contact, { account: created, firstName: parts.join(' ').slice(0, 100), lastName: lastName.slice(0, 100), email: address, extra: {} } as never);
+  await ctx.em.flush();
+  return { account: created, contact: newContact, created: true };
 }

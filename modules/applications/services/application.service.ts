@@ -526,6 +526,29 @@ export const applicationService = {
   },
 };
 
+/** An application by its number (`2026-000123`) if the user may read it (mail threading). */
+export async function findApplicationByNumber(ctx: Context, number: string): Promise<Application | null> {
+  const where = scoped<Application>(ctx, 'read', SUBJECT, { number });
+  return where ? ctx.em.findOne(Application, where) : null;
+}
+
+/**
+ * Reopens a closed application into the initial stage (a customer wrote again and the
+ * mailbox allows reopening). Inside the caller's transaction; no stage-flow check.
+ */
+export async function reopenIn(ctx: Context, app: Application): Promise<void> {
+  if (!app.closedAt) return;
+  const to = await stageById(ctx, null, 'stageId');
+  const from = await ctx.em.findOneOrFail(ProcessStage, app.stage.id);
+  history(ctx.em, app, ctx.user, 'stage', from, to);
+  history(ctx.em, app, ctx.user, 'closedAt', app.closedAt, null);
+  app.stage = to;
+  app.closedAt = null;
+  app.updatedAt = new Date();
+  await ctx.em.flush();
+  await publish(ctx, ctx.em, 'stageChanged', app);
+}
+
 async function addFollowUpIn(ctx: Context, app: Application, input: FollowUpInput): Promise<FollowUp> {
   const f = ctx.em.create(FollowUp, { application: app, author: ctx.user ? ctx.em.getReference(User, ctx.user.id) : null, notedAt: input.notedAt ?? new Date(), text: input.text.trim() });
   app.followUpCount += 1;

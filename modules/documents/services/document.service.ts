@@ -156,6 +156,30 @@ export function receiveUpload(ctx: Context, req: Request): Promise<StoredUpload>
   });
 }
 
+/**
+ * Stores bytes that did not come from an upload (a mail attachment) under a generated name,
+ * for `createDocumentIn`. The name is cleaned rather than refused; the type is kept as
+ * declared (downloads are sent with nosniff, as attachments).
+ */
+export function storeBytes(ctx: Context, fileName: string, mimeType: string, data: Buffer, fields: Record<string, string> = {}): StoredUpload {
+  const root = storageRoot(ctx);
+  const key = randomUUID().replace(/-/g, '');
+  const final = pathOf(root, key);
+  fs.mkdirSync(path.dirname(final), { recursive: true });
+  fs.writeFileSync(final, data, { flag: 'wx' });
+  const cleaned = [...(fileName || 'ek').normalize('NFC')].map((c) => (c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f || c === '/' || c === '\\' ? '_' : c)).join('');
+  const name = cleaned.slice(0, 255).trim() || 'ek';
+  return {
+    fields,
+    fileName: name === '.' || name === '..' ? 'ek' : name,
+    mimeType: (mimeType || 'application/octet-stream').slice(0, 200),
+    size: data.length,
+    sha256: createHash('sha256').update(data).digest('hex'),
+    storageKey: key,
+    discard: () => fs.rm(final, { force: true }, () => undefined),
+  };
+}
+
 const tagsOf = (v: string | undefined) => (v ? [...new Set(v.split(',').map((t) => t.trim()).filter(Boolean))].slice(0, 50) : []);
 
 /**

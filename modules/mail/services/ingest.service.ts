@@ -1,0 +1,376 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { SqlEntityManager } from '@mikro-orm/postgresql';
+import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import { systemContext, type AppServices, type Context } from '../../../api/context';
+import { AppError } from '../../../api/errors';
+import { applicantByEmail } from '../../accounts/services/account.services';
+import type { CreateApplicationInput } from '../../applications/dto/application.input';
+import type { Application } from '../../applications/entities/application.entities';
+import { applicationService, findApplicationByNumber, reopenIn } from '../../applications/services/application.service';
+import { changed } from '../../applications/services/conversion.service';
+import { createDocumentIn, storeBytes } from '../../documents/services/document.service';
+import { linkService } from '../../links/services/link.service';
+import { ContactChannel } from '../../reference/entities/reference.entities';
+import { MailDirection, MailMessage, MailStatus, type Mailbox } from '../entities/mail.entities';
+import { sendPending } from './outbox.service';
+
+/** `[#2026-000123]` in a subject: the application a mail belongs to. */
+export const NUMBER_IN_SUBJECT = /\[#(\d{4}-\d{6})\]/;
+
+export type Outcome = 'created' | 'followUp' | 'duplicate' | 'own' | 'quarantined' | 'skipped';
+
+export interface IncomingMeta {
+  uid?: number;
+  uidValidity?: string;
+  /** Move the mailbox cursor to this UID in the same transaction (false: the caller moves it after a parallel batch). */
+  advance?: boolean;
+}
+
+/** Message-ID without angle brackets and blanks, or null. */
+export function cleanId(id: string | null | undefined): string | null {
+  const v = (id ?? '').trim().replace(/^<|>$/g, '').trim();
+  return v ? v.slice(0, 900) : null;
+}
+
+/** The header-level Message-ID of raw mail, read without a full parse (for the duplicate key). */
+export function rawMessageId(raw: Buffer): string | null {
+  const end = raw.indexOf('\r\n\r\n') >= 0 ? raw.indexOf('\r\n\r\n') : raw.indexOf('\n\n');
+  const head = raw.subarray(0, end >= 0 ? end : Math.min(raw.length, 64 * 1024)).toString('latin1').replace(/\r?\n[ \t]+/g, ' ');
+  const m = /^message-id:\s*(.+)$/im.exec(head);
+  return m ? cleanId(m[1].trim().split(/\s+/)[0]) : null;
+}
+
+/** The key that makes a mail exactly-once per mailbox. */
+export function dedupKeyOf(raw: Buffer, messageId: string | null): string {
+  return messageId ? `mid:${messageId}` : `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+}
+
+const firstAddress = (a: AddressObject | AddressObject[] | undefined) => {
+  const list = Array.isArray(a) ? a.flatMap((x) => x.value) : (a?.value ?? []);
+  return list.find((v) => v.address) ?? null;
+};
+
+const header = (p: ParsedMail, name: string): string => {
+  const v = p.headers.get(name);
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'object' && 'value' in (v as object)) return String((v as { value: unknown }).value);
+  return String(v);
+};
+
+/**
+ * Mail that must never get an automatic answer: Auto-Submitted other than "no",
+ * Precedence bulk/junk/list, a mailer daemon, or an empty Return-Path (a bounce).
+ */
+export function isAutomated(p: ParsedMail): boolean {
+  const auto = header(p, 'auto-submitted').trim().toLowerCase();
+  if (auto && auto !== 'no') return true;
+  if (['bulk', 'junk', 'list'].includes(header(p, 'precedence').trim().toLowerCase())) return true;
+  const from = firstAddress(p.from)?.address?.toLowerCase() ?? '';
+  if (/^(mailer-daemon|postmaster)@/.test(from) || /mailer-daemon/i.test(firstAddress(p.from)?.name ?? '')) return true;
+  const rp = p.headers.get('return-path');
+  if (rp !== undefined && /^\s*<?\s*>?\s*$/.test(typeof rp === 'string' ? rp : ((rp as AddressObject)?.text ?? 'x'))) return true;
+  return false;
+}
+
+export class BadMailError extends Error {}
+
+function describe(err: unknown): string {
+  if (err instanceof AppError) return `${err.message}${err.extensions?.field ? ` (${String(err.extensions.field)})` : ''}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Errors that mean "try the batch again later", not "this mail is bad". */
+export function isTransient(err: unknown): boolean {
+  const msg = err instanceof Error ? `${(err as { code?: string }).code ?? ''} ${err.message}` : String(err);
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|57P0[1-3]|08006|08003|08001|Connection terminated|connection.*(closed|ended|terminated)|timeout exceeded when trying to connect|the database system is (starting|shutting)|Client has encountered a connection error/i.test(
+    msg,
+  );
+}
+
+let emailChannel: { id: number; at: number } | null = null;
+async function emailChannelId(em: SqlEntityManager): Promise<number> {
+  if (emailChannel && Date.now() - emailChannel.at < 60_000) return emailChannel.id;
+  const ch = (await em.findOne(ContactChannel, { code: 'email' })) ?? null;
+  if (!ch) throw new Error('the e-mail contact channel (code "email") is missing');
+  emailChannel = { id: ch.id, at: Date.now() };
+  return ch.id;
+}
+
+const SUBJECT_MAX = 500;
+const TEXT_MAX = 50_000;
+
+function bodyText(p: ParsedMail): string {
+  // mailparser turns an HTML-only mail into text; scripts, styles and markup do not survive.
+  const t = (p.text ?? '').replace(/\r\n/g, '\n').split(String.fromCharCode(0)).join('').trim();
+  return t.length > TEXT_MAX ? `${t.slice(0, TEXT_MAX)}\n[…]` : t;
+}
+
+async function threadOf(ctx: Context, mailboxId: number, p: ParsedMail, subject: string): Promise<Application | null> {
+  const refs = [p.inReplyTo, ...(Array.isArray(p.references) ? p.references : p.references ? [p.references] : [])].map(cleanId).filter((x): x is string => !!x);
+  if (refs.length) {
+    const rows = await ctx.em.execute<{ application_id: number }[]>(
+      `select application_id from mail_messages where message_id = any(?::text[]) and application_id is not null order by (mailbox_id = ?) desc, id desc limit 1`,
+      [`{${refs.map((r) => `"${r.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`, mailboxId],
+    );
+    if (rows.length) {
+      const app = await applicationService.get(ctx, rows[0].application_id).catch(() => null);
+      if (app && !app.archivedAt) return app;
+    }
+  }
+  const m = NUMBER_IN_SUBJECT.exec(subject);
+  if (m) {
+    const app = await findApplicationByNumber(ctx, m[1]);
+    if (app && !app.archivedAt) return app;
+  }
+  return null;
+}
+
+async function attach(ctx: Context, app: Application, p: ParsedMail): Promise<number> {
+  let n = 0;
+  for (const a of p.attachments ?? []) {
+    if (!a.content || !a.content.length) continue;
+    const name = a.filename || (a.cid ? `inline-${a.cid.replace(/[^\w.-]/g, '_')}` : `ek-${n + 1}`);
+    const upload = storeBytes(ctx, name, a.contentType, a.content, { folder: 'E-posta', ...(a.cid ? { description: `cid:${a.cid}` } : {}) });
+    const doc = await createDocumentIn(ctx, upload);
+    await linkService.link(ctx, { type: 'Application', id: app.id }, { type: 'Document', id: doc.id });
+    await changed(ctx, app, 'document', null, doc.name, { type: 'Document', id: doc.id });
+    n++;
+  }
+  return n;
+}
+
+export interface ProcessResult {
+  outcome: Outcome;
+  applicationId?: number;
+  /** Outgoing mail rows written (an acknowledgement) to send once committed. */
+  outbox: number[];
+}
+
+/**
+ * One received mail, exactly once: the mail_messages row (unique per mailbox and key), the
+ * application or follow-up it makes, its documents, an acknowledgement queued for sending,
+ * and the mailbox cursor are one transaction. Bad mail is quarantined (with its raw bytes)
+ * in a transaction of its own that also advances the cursor; transient errors (database or
+ * connection) are thrown for the caller to retry.
+ */
+export async function ingestRaw(services: AppServices, mailbox: Mailbox, raw: Buffer, meta: IncomingMeta = {}): Promise<ProcessResult> {
+  const headerId = rawMessageId(raw);
+  const key = dedupKeyOf(raw, headerId);
+  let parsed: ParsedMail | null = null;
+  let parseError: unknown = null;
+  try {
+    parsed = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, maxHtmlLengthToParse: 5 * 1024 * 1024 });
+    if (!firstAddress(parsed.from)?.address) throw new BadMailError('the mail has no sender address (From)');
+  } catch (err) {
+    parseError = err;
+  }
+  if (!parseError) {
+    try {
+      return await services.orm.em.fork().transactional((em) => processParsed(services, em as SqlEntityManager, mailbox, raw, key, headerId, parsed!, meta));
+    } catch (err) {
+      if (isTransient(err)) throw err;
+      parseError = err;
+    }
+  }
+  return quarantine(services, mailbox, raw, key, headerId, parsed, describe(parseError), meta);
+}
+
+async function advance(em: SqlEntityManager, mailbox: Mailbox, meta: IncomingMeta) {
+  if (meta.uid === undefined || meta.advance === false) return;
+  await em.execute(`update mailboxes set last_uid = greatest(last_uid, ?) where id = ? and uid_validity is not distinct from ?`, [meta.uid, mailbox.id, meta.uidValidity ?? null]);
+}
+
+async function insertRow(em: SqlEntityManager, row: Record<string, unknown>): Promise<number | null> {
+  const cols = Object.keys(row);
+  const rows = await em.execute<{ id: number }[]>(
+    `insert into mail_messages (${cols.map((c) => `"${c}"`).join(', ')}, created_at, updated_at, version) values (${cols.map(() => '?').join(', ')}, now(), now(), 1)
+     on conflict (mailbox_id, dedup_key) do nothing returning id`,
+    cols.map((c) => row[c]),
+  );
+  return rows.length ? rows[0].id : null;
+}
+
+const pgArray = (xs: string[]) => `{${xs.map((r) => `"${r.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+
+async function processParsed(services: AppServices, em: SqlEntityManager, mailbox: Mailbox, raw: Buffer, key: string, headerId: string | null, p: ParsedMail, meta: IncomingMeta): Promise<ProcessResult> {
+  const ctx = systemContext(services, em);
+  const from = firstAddress(p.from)!;
+  const address = from.address!.trim().toLowerCase();
+  const messageId = cleanId(p.messageId) ?? headerId;
+  const subject = (p.subject ?? '').replace(/\s+/g, ' ').trim() || '(konusuz)';
+  const references = (Array.isArray(p.references) ? p.references : p.references ? [p.references] : []).map(cleanId).filter((x): x is string => !!x).slice(-50);
+  const rowId = await insertRow(em, {
+    mailbox_id: mailbox.id,
+    direction: MailDirection.IN,
+    kind: 'new',
+    dedup_key: key,
+    message_id: messageId,
+    in_reply_to: cleanId(p.inReplyTo),
+    references: pgArray(references),
+    from_address: address.slice(0, 320),
+    to_address: firstAddress(p.to)?.address?.toLowerCase().slice(0, 320) ?? null,
+    subject: subject.slice(0, 2000),
+    status: MailStatus.PROCESSED,
+    uid: meta.uid ?? null,
+    uid_validity: meta.uidValidity ?? null,
+    size: raw.length,
+  });
+  if (rowId === null) {
+    await advance(em, mailbox, meta);
+    return { outcome: 'duplicate', outbox: [] };
+  }
+  // Our own answer coming back (a copy to the support address): recorded, nothing more.
+  // Our Message-IDs end in the sender address's domain, so only those are looked up.
+  if (messageId && messageId.toLowerCase().endsWith(`@${mailbox.fromAddress.split('@')[1]?.toLowerCase()}`)) {
+    const own = await em.execute(`select 1 from mail_messages where message_id = ? and direction = 'out' limit 1`, [messageId]);
+    if (own.length) {
+      await em.execute(`update mail_messages set kind = 'own', status = ? where id = ?`, [MailStatus.SKIPPED, rowId]);
+      await advance(em, mailbox, meta);
+      return { outcome: 'own', outbox: [] };
+    }
+  }
+  const text = bodyText(p);
+  const outbox: number[] = [];
+  let app = await threadOf(ctx, mailbox.id, p, subject);
+  let outcome: Outcome;
+  let followUpId: number | null = null;
+  if (app) {
+    if (app.closedAt && mailbox.reopenClosed) await reopenIn(ctx, app);
+    const note = `E-posta — ${from.name ? `${from.name} <${address}>` : address}\nKonu: ${subject}\n\n${text || '(boş)'}`;
+    const f = await applicationService.addFollowUp(ctx, String(app.id), { text: note.slice(0, TEXT_MAX) });
+    followUpId = f.id;
+    outcome = 'followUp';
+  } else {
+    const applicant = await applicantByEmail(ctx, address, from.name);
+    const input = {
+      applicantId: String(applicant.account.id),
+      reporterId: applicant.contact ? String(applicant.contact.id) : null,
+      categoryId: String(mailbox.defaultCategoryId),
+      priorityId: mailbox.defaultPriorityId ? String(mailbox.defaultPriorityId) : null,
+      channelId: String(await emailChannelId(em)),
+      assignee: mailbox.defaultTeamId ? { teamId: String(mailbox.defaultTeamId) } : undefined,
+      subject: subject.slice(0, SUBJECT_MAX),
+      detail: text || null,
+    } as unknown as CreateApplicationInput;
+    app = await applicationService.create(ctx, input);
+    outcome = 'created';
+    if (mailbox.sendAcknowledgement && !isAutomated(p) && address !== mailbox.fromAddress.toLowerCase()) {
+      const ack = await queueAcknowledgement(ctx, mailbox, app, address, messageId, references, subject);
+      if (ack) outbox.push(ack);
+    }
+  }
+  await attach(ctx, app, p);
+  await em.execute(`update mail_messages set kind = ?, application_id = ?, follow_up_id = ? where id = ?`, [outcome === 'created' ? 'new' : 'reply', app.id, followUpId, rowId]);
+  await advance(em, mailbox, meta);
+  return { outcome, applicationId: app.id, outbox };
+}
+
+export function newMessageId(fromAddress: string): string {
+  const domain = fromAddress.split('@')[1]?.replace(/[^\w.-]/g, '') || 'localhost';
+  return `${randomUUID()}@${domain}`;
+}
+
+/** An acknowledgement, unless this address already got MAIL_ACK_DAILY_CAP of them today. */
+async function queueAcknowledgement(ctx: Context, mailbox: Mailbox, app: Application, to: string, inReplyTo: string | null, references: string[], subject: string): Promise<number | null> {
+  const em = ctx.em;
+  // One address at a time (parallel mail from the same sender cannot exceed the cap).
+  await em.execute(`select pg_advisory_xact_lock(hashtext('mail-ack'), hashtext(?))`, [to]);
+  const [{ n }] = await em.execute<{ n: number }[]>(
+    `select count(*)::int as n from mail_messages where direction = 'out' and kind = 'ack' and to_address = ? and created_at > now() - interval '1 day'`,
+    [to],
+  );
+  if (n >= ctx.config.MAIL_ACK_DAILY_CAP) return null;
+  const messageId = newMessageId(mailbox.fromAddress);
+  return insertRow(em, {
+    mailbox_id: mailbox.id,
+    direction: MailDirection.OUT,
+    kind: 'ack',
+    dedup_key: `out:${messageId}`,
+    message_id: messageId,
+    in_reply_to: inReplyTo,
+    references: pgArray([...references, ...(inReplyTo ? [inReplyTo] : [])].slice(-50)),
+    from_address: mailbox.fromAddress,
+    to_address: to,
+    subject: `Başvurunuz alındı [#${app.number}] ${subject}`.slice(0, 2000),
+    application_id: app.id,
+    status: MailStatus.PENDING,
+    body:
+      `Merhaba,\n\nBaşvurunuz ${app.number} numarasıyla kaydedildi. Bu numara konu satırında kaldığı sürece ` +
+      `yanıtlarınız aynı başvuruya eklenir.\n\n${mailbox.fromName}\n\n(Bu ileti otomatik olarak gönderilmiştir.)`,
+  });
+}
+
+async function quarantine(services: AppServices, mailbox: Mailbox, raw: Buffer, key: string, headerId: string | null, p: ParsedMail | null, error: string, meta: IncomingMeta): Promise<ProcessResult> {
+  return services.orm.em.fork().transactional(async (e) => {
+    const em = e as SqlEntityManager;
+    const id = await insertRow(em, {
+      mailbox_id: mailbox.id,
+      direction: MailDirection.IN,
+      kind: 'quarantined',
+      dedup_key: key,
+      message_id: headerId,
+      from_address: p ? (firstAddress(p.from)?.address?.toLowerCase().slice(0, 320) ?? null) : null,
+      subject: p?.subject?.slice(0, 2000) ?? null,
+      status: MailStatus.QUARANTINED,
+      raw,
+      error: error.slice(0, 4000),
+      uid: meta.uid ?? null,
+      uid_validity: meta.uidValidity ?? null,
+      size: raw.length,
+    });
+    await advance(em, mailbox, meta);
+    return { outcome: id === null ? 'duplicate' : 'quarantined', outbox: [] };
+  });
+}
+
+/** Mail over the size limit: recorded (never downloaded whole) and skipped. */
+export async function recordOversize(services: AppServices, mailbox: Mailbox, meta: IncomingMeta & { size: number; messageId?: string | null; from?: string | null; subject?: string | null }): Promise<ProcessResult> {
+  return services.orm.em.fork().transactional(async (e) => {
+    const em = e as SqlEntityManager;
+    const messageId = cleanId(meta.messageId);
+    const id = await insertRow(em, {
+      mailbox_id: mailbox.id,
+      direction: MailDirection.IN,
+      kind: 'oversize',
+      dedup_key: messageId ? `mid:${messageId}` : `uid:${meta.uidValidity}:${meta.uid}`,
+      message_id: messageId,
+      from_address: meta.from?.toLowerCase().slice(0, 320) ?? null,
+      subject: meta.subject?.slice(0, 2000) ?? null,
+      status: MailStatus.SKIPPED,
+      error: `larger than the limit (${meta.size} bytes)`,
+      uid: meta.uid ?? null,
+      uid_validity: meta.uidValidity ?? null,
+      size: meta.size,
+    });
+    await advance(em, mailbox, meta);
+    return { outcome: id === null ? 'duplicate' : 'skipped', outbox: [] };
+  });
+}
+
+/**
+ * Processes a quarantined mail again from its raw bytes: in one transaction the quarantine
+ * row is removed and the mail processed; if it fails again the row stays, with the new error.
+ */
+export async function processQuarantined(services: AppServices, id: number): Promise<Outcome> {
+  const em0 = services.orm.em.fork() as SqlEntityManager;
+  const row = await em0.findOne(MailMessage, { id, status: MailStatus.QUARANTINED }, { populate: ['raw', 'mailbox'] });
+  if (!row || !row.raw) return 'duplicate';
+  const raw = Buffer.from(row.raw);
+  const mailbox = row.mailbox as Mailbox;
+  try {
+    const p = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true });
+    if (!firstAddress(p.from)?.address) throw new BadMailError('the mail has no sender address (From)');
+    const r = await services.orm.em.fork().transactional(async (e) => {
+      const em = e as SqlEntityManager;
+      await em.execute('delete from mail_messages where id = ?', [id]);
+      return processParsed(services, em, mailbox, raw, row.dedupKey, rawMessageId(raw), p, {});
+    });
+    if (r.outbox.length) await sendPending(services, r.outbox).catch(() => undefined);
+    return r.outcome;
+  } catch (err) {
+    if (isTransient(err)) throw err;
+    await em0.execute('update mail_messages set error = ?, updated_at = now() where id = ?', [describe(err).slice(0, 4000), id]);
+    return 'quarantined';
+  }
+}
