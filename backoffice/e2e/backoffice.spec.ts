@@ -17,7 +17,7 @@ async function browser(locale?: string, size?: { width: number; height: number }
 
 beforeAll(async () => {
   ensureBuilt();
-  t = await startTestApp({ SERVE_BACKOFFICE: 'true' });
+  t = await startTestApp({ SERVE_BACKOFFICE: 'true', JOBS_ENABLED: 'true' });
   const cat = await t.gql('mutation($i: CreateCategoryInput!) { createCategory(input: $i) { id } }', { i: { name: 'Şikâyet' } }, { as: 'admin' });
   category = cat.data.createCategory.id;
   await t.gql('mutation($i: CreateCategoryInput!) { createCategory(input: $i) { id } }', { i: { name: 'Fatura', parentId: category } }, { as: 'admin' });
@@ -162,17 +162,28 @@ test("the leader's home page and dashboard count a new application live, without
   await s.shot('dashboard');
 });
 
-test('a list is exported to a file with the rows the user may read', async () => {
+test('a list is exported to Excel in the background, with progress and a download link', async () => {
   await createApplicationAs('agentA1', 'Dışa aktarma satırı');
   const s = await browser();
   await signIn(s.page, t.world.users.leaderA.email, PASSWORD);
   await s.page.goto('/#/applications');
   await s.page.getByRole('cell', { name: 'Dışa aktarma satırı' }).waitFor();
   await s.shot('applications-list');
-  const [download] = await Promise.all([s.page.waitForEvent('download'), s.page.getByRole('button', { name: 'Dışa aktar' }).first().click()]);
-  const file = await download.path();
-  const text = require('node:fs').readFileSync(file, 'utf8');
-  expect(text).toContain('Dışa aktarma satırı');
+  await s.page.getByRole('button', { name: 'Dışa aktar' }).first().click();
+  await s.page.getByRole('menuitem', { name: 'Excel (.xlsx)' }).click();
+  const card = s.page.getByTestId('job-card');
+  await card.getByRole('progressbar').waitFor();
+  const link = card.getByTestId('job-download');
+  await link.waitFor({ timeout: 60_000 });
+  await s.shot('export-done');
+  const [download] = await Promise.all([s.page.waitForEvent('download'), link.click()]);
+  expect(download.suggestedFilename()).toMatch(/\.xlsx$/);
+  const ExcelJS = require('exceljs');
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.readFile(await download.path());
+  const cells: string[] = [];
+  book.worksheets[0].eachRow((row: any) => row.eachCell((c: any) => cells.push(String(c.value))));
+  expect(cells).toContain('Dışa aktarma satırı');
 });
 
 test("an agent of team B does not see team A's applications, in lists or by address", async () => {
@@ -250,4 +261,38 @@ test('on a tablet the pages fit the screen and the keyboard reaches the actions'
   for (let i = 0; i < 40 && !(await add.evaluate((el) => el === (globalThis as any).document.activeElement)); i++) await s.page.keyboard.press('Tab');
   await s.page.keyboard.press('Enter');
   await s.page.getByRole('dialog', { name: 'Add follow-up' }).waitFor();
+});
+
+test('accounts are imported from Excel: template, check report, then write', async () => {
+  // The template the page offers, filled in by "the user": one good row, one without a name.
+  const template = await fetch(`${t.url}/imports/templates/accounts`, { headers: { authorization: `Bearer ${t.world.users.admin.token}` } });
+  expect(template.status).toBe(200);
+  const ExcelJS = require('exceljs');
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.load(Buffer.from(await template.arrayBuffer()));
+  const sheet = book.worksheets[0];
+  const headers: string[] = [];
+  sheet.getRow(1).eachCell((c: any, i: number) => (headers[i] = String(c.value)));
+  const row = (values: Record<string, string>) => headers.map((h) => values[h] ?? '');
+  sheet.addRow(row({ 'Tür (Kurumsal/Bireysel)': 'Kurumsal', 'Ad / Unvan': 'İçe Aktarım Şirketi A.Ş.', 'Vergi no': '9876543210', Telefonlar: '0212 555 00 11' }).slice(1));
+  sheet.addRow(row({ 'Tür (Kurumsal/Bireysel)': 'Bireysel', 'Vergi no': '' }).slice(1));
+  const file = Buffer.from(await book.xlsx.writeBuffer());
+
+  const s = await browser();
+  await signIn(s.page, t.world.users.admin.email, PASSWORD);
+  await s.page.goto('/#/accounts');
+  await s.page.getByRole('button', { name: "Excel'den içe aktar" }).click();
+  await s.page.getByLabel('Dosya').setInputFiles({ name: 'cariler.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: file });
+  await s.page.getByRole('button', { name: 'Yükle ve denetle' }).click();
+  const card = s.page.getByTestId('job-card');
+  await card.getByText(/2 satır: 1 geçerli, 1 hatalı/).waitFor({ timeout: 60_000 });
+  await s.shot('import-report');
+  const apply = card.getByRole('button', { name: 'Geçerli 1 satırı kaydet' });
+  await apply.click();
+  await apply.waitFor({ state: 'detached' });
+  await s.page.getByTestId('job-card').getByText(/^Hazır/).waitFor({ timeout: 60_000 });
+  const found = await t.gql('{ accounts(filter: { search: "İçe Aktarım" }) { items { name taxNumber phones } } }', {}, { as: 'admin' });
+  expect(found.data.accounts.items).toEqual([{ name: 'İçe Aktarım Şirketi A.Ş.', taxNumber: '9876543210', phones: ['0212 555 00 11'] }]);
+  // The list on screen shows the new account without a reload.
+  await s.page.getByRole('cell', { name: 'İçe Aktarım Şirketi A.Ş.' }).waitFor();
 });

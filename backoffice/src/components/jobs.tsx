@@ -1,10 +1,11 @@
-import { useEffect, useState, useSyncExternalStore } from 'react';
-import { Box, Button, Card, CardContent, Dialog, DialogActions, DialogContent, DialogTitle, IconButton, LinearProgress, Link, MenuItem, Stack, Table, TableBody, TableCell, TableHead, TableRow, TextField, Tooltip, Typography } from '@mui/material';
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { Box, Button, Card, CardContent, Dialog, DialogActions, DialogContent, DialogTitle, IconButton, LinearProgress, Link, ListItemIcon, ListItemText, Menu, MenuItem, Stack, Table, TableBody, TableCell, TableHead, TableRow, TextField, Tooltip, Typography } from '@mui/material';
 import CloseIcon from '@mui/icons-material/Close';
 import TableViewIcon from '@mui/icons-material/TableView';
 import PictureAsPdfIcon from '@mui/icons-material/PictureAsPdf';
 import UploadFileIcon from '@mui/icons-material/UploadFile';
-import { useListContext, useNotify, useTranslate } from 'react-admin';
+import DownloadIcon from '@mui/icons-material/Download';
+import { useListContext, useNotify, useRefresh, useTranslate } from 'react-admin';
 import type { GraphQLInputObjectType } from 'graphql';
 import { download, gql, upload } from '../data/graphql';
 import { argType, rootField } from '../data/schema';
@@ -126,7 +127,18 @@ export function JobsPanel() {
   const list = useSyncExternalStore(store.subscribe, store.get);
   const translate = useTranslate();
   const notify = useNotify();
+  const refresh = useRefresh();
+  const refreshed = useRef(new Set<string>());
   useFollowJobs(list);
+  // A written import changes the lists on screen.
+  useEffect(() => {
+    for (const j of list) {
+      if (j.status === 'DONE' && j.importReport?.applied && !refreshed.current.has(j.id)) {
+        refreshed.current.add(j.id);
+        refresh();
+      }
+    }
+  }, [list, refresh]);
   if (!list.length) return null;
   return (
     <Stack spacing={1} sx={{ position: 'fixed', right: 16, bottom: 16, width: 360, maxWidth: 'calc(100vw - 32px)', zIndex: 1200 }} role="status" aria-live="polite">
@@ -148,7 +160,7 @@ export function JobsPanel() {
                 </Tooltip>
               </Box>
             </Stack>
-            <LinearProgress variant={j.status === 'QUEUED' ? 'indeterminate' : 'determinate'} value={Math.max(0, Math.min(100, j.progress ?? 0))} sx={{ my: 1 }} aria-label={translate('app.jobs.progress')} />
+            <LinearProgress variant={j.status === 'QUEUED' ? 'indeterminate' : 'determinate'} value={j.status === 'DONE' ? 100 : Math.max(0, Math.min(100, j.progress ?? 0))} sx={{ my: 1 }} aria-label={translate('app.jobs.progress')} />
             <Typography variant="body2" color="text.secondary">
               {translate(`app.jobs.status.${j.status}`)} · {j.rowCount}
               {j.totalRows ? ` / ${j.totalRows}` : ''} {translate('app.jobs.rows')}
@@ -195,8 +207,10 @@ function ExportOne({ id }: { id: string }) {
 function ExportList({ selection }: { selection: boolean }) {
   const translate = useTranslate();
   const notify = useNotify();
+  const [anchor, setAnchor] = useState<HTMLElement | null>(null);
   const { filterValues, sort, selectedIds } = useListContext();
   const run = (format: 'XLSX' | 'PDF') => {
+    setAnchor(null);
     const filter = shapeInput(argType('Query', 'applications', 'filter') as GraphQLInputObjectType, filterValues ?? {});
     const input: Record<string, unknown> = { format, title: translate('resources.applications.name', { smart_count: 2 }) };
     if (selection) input.ids = selectedIds.map(String);
@@ -206,12 +220,23 @@ function ExportList({ selection }: { selection: boolean }) {
   };
   return (
     <>
-      <Button size="small" startIcon={<TableViewIcon />} onClick={() => run('XLSX')}>
-        {translate('app.action.export_excel')}
+      <Button size="small" startIcon={<DownloadIcon />} onClick={(e) => setAnchor(e.currentTarget)} aria-haspopup="menu">
+        {translate('ra.action.export')}
       </Button>
-      <Button size="small" startIcon={<PictureAsPdfIcon />} onClick={() => run('PDF')}>
-        {translate('app.action.export_pdf')}
-      </Button>
+      <Menu anchorEl={anchor} open={!!anchor} onClose={() => setAnchor(null)}>
+        <MenuItem onClick={() => run('XLSX')}>
+          <ListItemIcon>
+            <TableViewIcon fontSize="small" />
+          </ListItemIcon>
+          <ListItemText>{translate('app.action.export_excel')}</ListItemText>
+        </MenuItem>
+        <MenuItem onClick={() => run('PDF')}>
+          <ListItemIcon>
+            <PictureAsPdfIcon fontSize="small" />
+          </ListItemIcon>
+          <ListItemText>{translate('app.action.export_pdf')}</ListItemText>
+        </MenuItem>
+      </Menu>
     </>
   );
 }

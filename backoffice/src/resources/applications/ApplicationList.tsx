@@ -24,7 +24,7 @@ import PhoneInTalkIcon from '@mui/icons-material/PhoneInTalk';
 import { AssigneeField, ColorChip, LocaleDateField, MinutesField } from '../../components/fields';
 import { CategoryTreeInput } from '../../components/CategoryTreeInput';
 import { APPLICATION_CHANGED, useSubscription } from '../../data/live';
-import { ExportJobButtons } from '../../components/jobs';
+import { ExportJobButtons, HAS_EXPORTS } from '../../components/jobs';
 
 const byName = { field: 'name', order: 'ASC' } as const;
 const byOrder = { field: 'sortOrder', order: 'ASC' } as const;
@@ -70,8 +70,7 @@ function ListActions() {
       <FilterButton />
       <SelectColumnsButton />
       <CreateButton label={translate('app.action.new_call')} icon={<PhoneInTalkIcon />} />
-      <ExportButton maxResults={5000} />
-      <ExportJobButtons kind="list" />
+      {HAS_EXPORTS ? <ExportJobButtons kind="list" /> : <ExportButton maxResults={5000} />}
     </TopToolbar>
   );
 }
@@ -79,8 +78,7 @@ function ListActions() {
 function BulkActions() {
   return (
     <>
-      <BulkExportButton />
-      <ExportJobButtons kind="selection" />
+      {HAS_EXPORTS ? <ExportJobButtons kind="selection" /> : <BulkExportButton />}
     </>
   );
 }
