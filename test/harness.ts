@@ -84,6 +84,9 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { wor
   const app = await startApp(config, { database: { url: db.url, embedded: false, stop: async () => undefined } });
   const url = `http://127.0.0.1:${app.port}`;
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  // An idle connection ended by the server (a restart, a dropped database) is discarded and
+  // replaced on the next query; without a listener it would crash the test process.
+  pool.on('error', () => undefined);
   const clients: Client[] = [];
 
   const t: TestApp = {

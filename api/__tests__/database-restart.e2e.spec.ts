@@ -13,8 +13,8 @@ import { ADMIN_EMAIL, PASSWORD, sleep, startTestApp, type GqlResult, type TestAp
  * A restart is simulated by terminating every backend of the test database, which is what
  * the server's connections see when PostgreSQL restarts.
  *
- * Note: this file never uses `t.sql` (the harness pool has no 'error' listener, so killing
- * its idle connections would crash the test process); it uses short-lived clients instead.
+ * Note: this file never uses `t.sql` (the harness pool's connections would be killed with the
+ * others); it uses short-lived clients instead.
  */
 
 const ME = '{ me { email } }';
