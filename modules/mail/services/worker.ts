@@ -278,7 +278,7 @@ export class MailWorkers {
   constructor(private readonly services: AppServices) {}
 
   async start(): Promise<void> {
-    if (!this.services.config.MAIL_WORKERS_ENABLED) return;
+    if (!this.services.config.MAIL_WORKERS_ENABLED || this.timer || this.stopped) return;
     await this.reconcile();
     this.timer = setInterval(() => {
       this.reconciling ??= this.reconcile()
