@@ -1,5 +1,6 @@
 import { PASSWORD, startTestApp, type TestApp } from '../../test/harness';
 import { ensureBuilt, openBrowser, signIn, type Session } from './browser';
+import { startDovecot, startSmtpSink } from '../../modules/mail/__tests__/servers';
 
 /**
  * The back office in Debian's Chromium against the real API and a real database: sign-in per
@@ -295,4 +296,39 @@ test('accounts are imported from Excel: template, check report, then write', asy
   expect(found.data.accounts.items).toEqual([{ name: 'İçe Aktarım Şirketi A.Ş.', taxNumber: '9876543210', phones: ['0212 555 00 11'] }]);
   // The list on screen shows the new account without a reload.
   await s.page.getByRole('cell', { name: 'İçe Aktarım Şirketi A.Ş.' }).waitFor();
+});
+
+test('an administrator adds a support mailbox and tests its connection to a real IMAP server', async () => {
+  const [dovecot, smtp] = await Promise.all([startDovecot(), startSmtpSink()]);
+  try {
+    const s = await browser();
+    await signIn(s.page, t.world.users.admin.email, PASSWORD);
+    await s.page.goto('/#/mailboxes/create');
+    const fill = (name: string, value: string) => s.page.locator(`input[name="${name}"]`).fill(value);
+    await fill('name', 'Destek kutusu');
+    await fill('fromAddress', 'destek@test.local');
+    await fill('fromName', 'Müşteri Hizmetleri');
+    await fill('imapHost', '127.0.0.1');
+    await fill('imapPort', String(dovecot.port));
+    await s.page.getByLabel('IMAP TLS').uncheck();
+    await fill('imapUser', dovecot.user);
+    await fill('imapPassword', dovecot.password);
+    await fill('smtpHost', '127.0.0.1');
+    await fill('smtpPort', String(smtp.port));
+    await s.page.getByLabel('SMTP TLS').uncheck();
+    await s.page.locator('input[name="defaultCategoryId"]').fill('Şik');
+    await s.page.getByRole('option', { name: 'Şikâyet' }).click();
+    await s.shot('mailbox-create');
+    await s.page.getByRole('button', { name: 'Kaydet' }).click();
+    const row = s.page.getByRole('row').filter({ hasText: 'Destek kutusu' });
+    await row.getByRole('button', { name: 'Bağlantıyı dene' }).click();
+    await s.page.getByText('Bağlantı başarılı').waitFor();
+    const stored = await t.gql('{ mailboxes { name imapTls smtpTls imapPort hasImapPassword } }', {}, { as: 'admin' });
+    expect(stored.data.mailboxes).toEqual([{ name: 'Destek kutusu', imapTls: false, smtpTls: false, imapPort: dovecot.port, hasImapPassword: true }]);
+  } finally {
+    // The mail worker stops fetching an archived mailbox before its servers go away.
+    const boxes = await t.gql('{ mailboxes { id } }', {}, { as: 'admin' });
+    for (const b of boxes.data?.mailboxes ?? []) await t.gql('mutation($id: ID!) { archiveMailbox(id: $id) { id } }', { id: b.id }, { as: 'admin' });
+    await Promise.all([dovecot.stop(), smtp.stop()]);
+  }
 });
