@@ -23,6 +23,8 @@ beforeAll(async () => {
   category = cat.data.createCategory.id;
   await t.gql('mutation($i: CreateCategoryInput!) { createCategory(input: $i) { id } }', { i: { name: 'Fatura', parentId: category } }, { as: 'admin' });
   await t.gql('mutation($i: CreateAccountInput!) { createAccount(input: $i) { id } }', { i: { name: 'Çağlar Işık', kind: 'INDIVIDUAL', phones: ['0532 123 45 67'] } }, { as: 'admin' });
+  const extra = await t.gql('mutation($i: CreateExtraFieldInput!) { createExtraField(input: $i) { id } }', { i: { target: 'APPLICATION', key: 'siparis_no', label: 'Sipariş no', type: 'TEXT' } }, { as: 'admin' });
+  expect(extra.errors).toBeUndefined();
 }, 180_000);
 
 afterAll(async () => {
@@ -96,6 +98,7 @@ test('an agent takes a call: new account inline, follow-up, time, stage, convers
   await page.getByRole('option', { name: 'Fatura' }).click();
   await page.locator('input[name=subject]').fill('Faturada iki kez ücret alınmış');
   await page.locator('textarea[name=detail]').fill('Müşteri Ekim faturasını sordu.');
+  await page.getByLabel('Sipariş no').fill('SP-2026-77');
   await s.shot('application-create');
   await page.getByRole('button', { name: 'Kaydet' }).click();
   await page.getByRole('heading', { name: /Faturada iki kez ücret alınmış/ }).waitFor().catch(async (err: Error) => {
@@ -130,16 +133,17 @@ test('an agent takes a call: new account inline, follow-up, time, stage, convers
   await page.locator('input[name=document]').setInputFiles({ name: 'dekont.txt', mimeType: 'text/plain', buffer: Buffer.from('Ödeme dekontu: 249,90 TL\n') });
   await page.getByRole('tab', { name: 'Belgeler (1)' }).waitFor();
   await page.getByRole('tab', { name: 'Takipler (1)' }).click();
+  await page.getByText('SP-2026-77').waitFor();
   await s.shot('application-show');
 
   // What the browser did is what the database holds.
   const api = await t.gql(
-    '{ applications(filter: { search: "iki kez ücret" }) { items { id followUpCount timeSpentMinutes stage { name } serviceRequests { item { id } } documents { item { name } } applicant { name phones } } } }',
+    '{ applications(filter: { search: "iki kez ücret" }) { items { id extra followUpCount timeSpentMinutes stage { name } serviceRequests { item { id } } documents { item { name } } applicant { name phones } } } }',
     {},
     { as: 'agentA1' },
   );
   const app = api.data.applications.items[0];
-  expect(app).toMatchObject({ followUpCount: 1, timeSpentMinutes: 25, stage: { name: target }, applicant: { name: 'Gülşen Ünal', phones: ['0555 111 22 33'] } });
+  expect(app).toMatchObject({ extra: { siparis_no: 'SP-2026-77' }, followUpCount: 1, timeSpentMinutes: 25, stage: { name: target }, applicant: { name: 'Gülşen Ünal', phones: ['0555 111 22 33'] } });
   expect(app.serviceRequests).toHaveLength(1);
   expect(app.documents.map((d: any) => d.item.name)).toEqual(['dekont.txt']);
 });
