@@ -73,10 +73,10 @@ export class PdfReport {
       lang: 'tr-TR',
     } as PDFKit.PDFDocumentOptions);
     this.pageLabel = opts.pageLabel ?? 'Sayfa';
-    this.doc.registerFont('body', FONTS.regular);
-    this.doc.registerFont('bold', FONTS.bold);
-    this.doc.registerFont('cond', FONTS.condensed);
-    this.doc.registerFont('condBold', FONTS.condensedBold);
+    // Two faces only (each embedded font is subset and compressed when the document ends,
+    // synchronously): DejaVu Sans Condensed, regular and bold, for text and tables alike.
+    this.doc.registerFont('body', FONTS.condensed);
+    this.doc.registerFont('bold', FONTS.condensedBold);
     this.doc.pipe(out);
     this.doc.on('pageAdded', () => this.footer());
     this.doc.addPage();
@@ -189,10 +189,10 @@ export class PdfTable {
     this.report.ensure(this.rowH * 3);
     const y = doc.y;
     doc.rect(MARGIN, y - 1, this.report.width, this.rowH + 1).fill('#e8e8e8').fillColor('black');
-    doc.font('condBold').fontSize(this.size);
+    doc.font('bold').fontSize(this.size);
     this.line(this.columns.map((c) => c.header), y);
     doc.y = y + this.rowH + 1;
-    doc.font('cond');
+    doc.font('body');
   }
 
   /**
@@ -275,7 +275,7 @@ export class PdfTable {
       this.header();
     }
     const y = doc.y;
-    doc.font('cond').fontSize(this.size);
+    doc.font('body').fontSize(this.size);
     this.line(values, y);
     this.rows++;
     doc.y = y + this.rowH;

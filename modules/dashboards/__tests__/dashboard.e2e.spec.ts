@@ -1,3 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import request from 'supertest';
 import { codeOf, sleep, startTestApp, type GqlResult, type RoleName, type TestApp } from '../../../test/harness';
 
 /**
@@ -337,5 +343,76 @@ describe('dashboards', () => {
     expect(received.other).toBe(0);
     offs.forEach((off) => off());
     await Promise.all([leader.dispose(), other.dispose()]);
+  });
+
+  describe('exports', () => {
+    const EXPORT = 'mutation($i: DashboardInput!, $f: ExportFormat!) { exportDashboard(input: $i, format: $f) { id status } }';
+    const JOB = 'query($id: ID!) { exportJob(id: $id) { id status error downloadUrl fileName } }';
+    async function exported(who: RoleName, format: 'PDF' | 'XLSX', input: Record<string, unknown>): Promise<{ buf: Buffer; fileName: string }> {
+      const { id } = ok(await t.gql(EXPORT, { i: input, f: format }, { as: who })).exportDashboard;
+      for (let i = 0; i < 300; i++) {
+        const job = ok(await t.gql(JOB, { id }, { as: who })).exportJob;
+        if (job.status === 'DONE') {
+          const res = await request(t.url).get(job.downloadUrl).buffer(true).parse((r, cb) => {
+            const chunks: Buffer[] = [];
+            r.on('data', (c: Buffer) => chunks.push(c));
+            r.on('end', () => cb(null, Buffer.concat(chunks)));
+          });
+          expect(res.status).toBe(200);
+          return { buf: res.body as Buffer, fileName: job.fileName };
+        }
+        if (job.status !== 'QUEUED' && job.status !== 'RUNNING') throw new Error(`export ${job.status}: ${job.error}`);
+        await sleep(100);
+      }
+      throw new Error('the export did not finish');
+    }
+    const pdfText = (buf: Buffer) => {
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dash-')), 'panel.pdf');
+      fs.writeFileSync(file, buf);
+      return execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+    };
+
+    it('draws the dashboard to PDF with Turkish labels intact and the viewer’s own figures', async () => {
+      const input = { from: '2026-01-01', to: '2026-12-31' };
+      const d = ok(await t.gql(DASHBOARD, { i: input }, { as: 'leaderA' })).dashboard;
+      const { buf, fileName } = await exported('leaderA', 'PDF', input);
+      expect(buf.subarray(0, 5).toString()).toBe('%PDF-');
+      expect(fileName).toBe('Panel 2026-01-01_2026-12-31.pdf');
+      const text = pdfText(buf);
+      for (const s of ['Çağrı merkezi paneli', 'Tarih aralığı: 01.01.2026 – 31.12.2026', 'Aşamalar', 'Kategoriler', 'Şikâyet', 'İstek', 'Harcanan süre: kullanıcı', 'Açılan ve kapanan başvurular']) expect(text).toContain(s);
+      expect(text).toMatch(new RegExp(`Toplam başvuru\\s+${d.totals.total}\\b`));
+      for (const a of d.topAccounts) expect(text).toContain(a.label);
+      // The other team's assignee never appears in team A's leader's export.
+      const b = ok(await t.gql('query($id: ID!) { user(id: $id) { name } }', { id: uid('agentB1') }, { as: 'admin' })).user.name;
+      expect(d.byAssignee.some((r: Row) => r.id === uid('agentB1'))).toBe(false);
+      expect(text).not.toContain(b);
+    });
+
+    it('writes the dashboard tables to Excel, a sheet per widget, numbers as numbers', async () => {
+      const input = { from: '2026-01-20', to: '2026-03-10', granularity: 'WEEK' };
+      const d = ok(await t.gql(DASHBOARD, { i: input }, { as: 'admin' })).dashboard;
+      const { buf } = await exported('admin', 'XLSX', input);
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(buf as never);
+      expect(wb.worksheets.map((w) => w.name)).toEqual(expect.arrayContaining(['Özet', 'Zaman çizelgesi', 'Aşamalar', 'Kategoriler', 'Hesaplar', 'Takımlar', 'Süre - kullanıcı']));
+      const stages = wb.getWorksheet('Aşamalar')!;
+      const values: number[] = [];
+      stages.eachRow((row, n) => {
+        if (n > 1) values.push(row.getCell(2).value as number);
+      });
+      expect(values.every((v) => typeof v === 'number')).toBe(true);
+      expect(values.reduce((a, b) => a + b, 0)).toBe(d.totals.total);
+      const timeline = wb.getWorksheet('Zaman çizelgesi')!;
+      expect(timeline.getRow(2).getCell(1).value).toBeInstanceOf(Date);
+      expect(timeline.rowCount - 1).toBe(d.timeline.length);
+      const accounts = wb.getWorksheet('Hesaplar')!;
+      expect(accounts.getRow(2).getCell(1).value).toBe(d.topAccounts[0].label);
+    });
+
+    it('refuses a bad range before queueing anything', async () => {
+      const bad = await t.gql(EXPORT, { i: { from: '2026-03-01', to: '2026-02-01' }, f: 'PDF' }, { as: 'admin' });
+      expect(codeOf(bad)).toBe('BAD_USER_INPUT');
+      expect(bad.errors![0].extensions!.field).toBe('to');
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { Repeater } from '@graphql-yoga/subscription';
-import { Arg, Ctx, FieldResolver, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { Context } from '../../../api/context';
 import { subscribeToSubject } from '../../../api/subscriptions';
 import { StatKind, type StatsSource } from '../../applications/services/statistics.service';
@@ -14,6 +14,8 @@ import {
   DashboardTotals,
   DashboardWorkload,
 } from '../dto/dashboard.types';
+import { ExportFormat, ExportJob } from '../../exports/entities/export-job.entity';
+import { exportDashboard } from '../services/dashboard-export';
 import { dashboardService } from '../services/dashboard.service';
 
 /** One prepared source per dashboard object, shared by its widgets. */
@@ -88,6 +90,13 @@ export class DashboardResolver {
   @FieldResolver(() => [DashboardPeriod], { description: 'Applications opened and closed per period (input.granularity), every period of the range.' })
   async timeline(@Root() d: Dashboard, @Ctx() ctx: Context) {
     return dashboardService.timeline(ctx, await sources.get(d)!, d.input);
+  }
+
+  @Mutation(() => ExportJob, {
+    description: 'The dashboard to PDF (every widget you may read, charts drawn as vector graphics, and their tables) or its tables to Excel (a sheet per widget), as a background job: follow it with exportJobChanged.',
+  })
+  exportDashboard(@Arg('input', () => DashboardInput) input: DashboardInput, @Arg('format', () => ExportFormat) format: ExportFormat, @Ctx() ctx: Context) {
+    return exportDashboard(ctx, input, format);
   }
 
   @Subscription(() => DashboardChange, {

@@ -169,6 +169,8 @@ export async function streamApplications(
   await em.transactional(async (tem) => {
     const t = tem as SqlEntityManager;
     await t.execute('set transaction isolation level repeatable read, read only');
+    // Every row will be read: plan for the whole result, not for the first rows (the default for cursors).
+    await t.execute('set local cursor_tuple_fraction = 1');
     const countQb = t.createQueryBuilder(Application, 'e').count('e.id').where(whereOf() as never);
     const [{ count }] = (await countQb.execute('all', false)) as { count: string }[];
     stream.total = Number(count);
