@@ -1,5 +1,6 @@
 import { PASSWORD, startTestApp, type TestApp } from '../../test/harness';
 import { ensureBuilt, openBrowser, signIn, type Session } from './browser';
+import { startDovecot, startSmtpSink } from '../../modules/mail/__tests__/servers';
 
 /**
  * The back office in Debian's Chromium against the real API and a real database: sign-in per
@@ -22,6 +23,8 @@ beforeAll(async () => {
   category = cat.data.createCategory.id;
   await t.gql('mutation($i: CreateCategoryInput!) { createCategory(input: $i) { id } }', { i: { name: 'Fatura', parentId: category } }, { as: 'admin' });
   await t.gql('mutation($i: CreateAccountInput!) { createAccount(input: $i) { id } }', { i: { name: 'Çağlar Işık', kind: 'INDIVIDUAL', phones: ['0532 123 45 67'] } }, { as: 'admin' });
+  const extra = await t.gql('mutation($i: CreateExtraFieldInput!) { createExtraField(input: $i) { id } }', { i: { target: 'APPLICATION', key: 'siparis_no', label: 'Sipariş no', type: 'TEXT' } }, { as: 'admin' });
+  expect(extra.errors).toBeUndefined();
 }, 180_000);
 
 afterAll(async () => {
@@ -95,6 +98,7 @@ test('an agent takes a call: new account inline, follow-up, time, stage, convers
   await page.getByRole('option', { name: 'Fatura' }).click();
   await page.locator('input[name=subject]').fill('Faturada iki kez ücret alınmış');
   await page.locator('textarea[name=detail]').fill('Müşteri Ekim faturasını sordu.');
+  await page.getByLabel('Sipariş no').fill('SP-2026-77');
   await s.shot('application-create');
   await page.getByRole('button', { name: 'Kaydet' }).click();
   await page.getByRole('heading', { name: /Faturada iki kez ücret alınmış/ }).waitFor().catch(async (err: Error) => {
@@ -129,16 +133,17 @@ test('an agent takes a call: new account inline, follow-up, time, stage, convers
   await page.locator('input[name=document]').setInputFiles({ name: 'dekont.txt', mimeType: 'text/plain', buffer: Buffer.from('Ödeme dekontu: 249,90 TL\n') });
   await page.getByRole('tab', { name: 'Belgeler (1)' }).waitFor();
   await page.getByRole('tab', { name: 'Takipler (1)' }).click();
+  await page.getByText('SP-2026-77').waitFor();
   await s.shot('application-show');
 
   // What the browser did is what the database holds.
   const api = await t.gql(
-    '{ applications(filter: { search: "iki kez ücret" }) { items { id followUpCount timeSpentMinutes stage { name } serviceRequests { item { id } } documents { item { name } } applicant { name phones } } } }',
+    '{ applications(filter: { search: "iki kez ücret" }) { items { id extra followUpCount timeSpentMinutes stage { name } serviceRequests { item { id } } documents { item { name } } applicant { name phones } } } }',
     {},
     { as: 'agentA1' },
   );
   const app = api.data.applications.items[0];
-  expect(app).toMatchObject({ followUpCount: 1, timeSpentMinutes: 25, stage: { name: target }, applicant: { name: 'Gülşen Ünal', phones: ['0555 111 22 33'] } });
+  expect(app).toMatchObject({ extra: { siparis_no: 'SP-2026-77' }, followUpCount: 1, timeSpentMinutes: 25, stage: { name: target }, applicant: { name: 'Gülşen Ünal', phones: ['0555 111 22 33'] } });
   expect(app.serviceRequests).toHaveLength(1);
   expect(app.documents.map((d: any) => d.item.name)).toEqual(['dekont.txt']);
 });
@@ -295,4 +300,39 @@ test('accounts are imported from Excel: template, check report, then write', asy
   expect(found.data.accounts.items).toEqual([{ name: 'İçe Aktarım Şirketi A.Ş.', taxNumber: '9876543210', phones: ['0212 555 00 11'] }]);
   // The list on screen shows the new account without a reload.
   await s.page.getByRole('cell', { name: 'İçe Aktarım Şirketi A.Ş.' }).waitFor();
+});
+
+test('an administrator adds a support mailbox and tests its connection to a real IMAP server', async () => {
+  const [dovecot, smtp] = await Promise.all([startDovecot(), startSmtpSink()]);
+  try {
+    const s = await browser();
+    await signIn(s.page, t.world.users.admin.email, PASSWORD);
+    await s.page.goto('/#/mailboxes/create');
+    const fill = (name: string, value: string) => s.page.locator(`input[name="${name}"]`).fill(value);
+    await fill('name', 'Destek kutusu');
+    await fill('fromAddress', 'destek@test.local');
+    await fill('fromName', 'Müşteri Hizmetleri');
+    await fill('imapHost', '127.0.0.1');
+    await fill('imapPort', String(dovecot.port));
+    await s.page.getByLabel('IMAP TLS').uncheck();
+    await fill('imapUser', dovecot.user);
+    await fill('imapPassword', dovecot.password);
+    await fill('smtpHost', '127.0.0.1');
+    await fill('smtpPort', String(smtp.port));
+    await s.page.getByLabel('SMTP TLS').uncheck();
+    await s.page.locator('input[name="defaultCategoryId"]').fill('Şik');
+    await s.page.getByRole('option', { name: 'Şikâyet' }).click();
+    await s.shot('mailbox-create');
+    await s.page.getByRole('button', { name: 'Kaydet' }).click();
+    const row = s.page.getByRole('row').filter({ hasText: 'Destek kutusu' });
+    await row.getByRole('button', { name: 'Bağlantıyı dene' }).click();
+    await s.page.getByText('Bağlantı başarılı').waitFor();
+    const stored = await t.gql('{ mailboxes { name imapTls smtpTls imapPort hasImapPassword } }', {}, { as: 'admin' });
+    expect(stored.data.mailboxes).toEqual([{ name: 'Destek kutusu', imapTls: false, smtpTls: false, imapPort: dovecot.port, hasImapPassword: true }]);
+  } finally {
+    // The mail worker stops fetching an archived mailbox before its servers go away.
+    const boxes = await t.gql('{ mailboxes { id } }', {}, { as: 'admin' });
+    for (const b of boxes.data?.mailboxes ?? []) await t.gql('mutation($id: ID!) { archiveMailbox(id: $id) { id } }', { id: b.id }, { as: 'admin' });
+    await Promise.all([dovecot.stop(), smtp.stop()]);
+  }
 });

@@ -367,7 +367,7 @@ const APP: Record<string, Pair> = {
   'app.grant.inverted': ['Yasakla', 'Deny'],
   'app.subject.all': ['Her şey', 'Everything'],
   'app.tab.mail': ['E-posta', 'E-mail'],
-  'app.mail.quarantine': ['Karantinadaki e-postalar', 'Quarantined mail'],
+  'app.mail.quarantine': ['E-posta karantinası', 'Mail quarantine'],
   'app.mail.test': ['Bağlantıyı dene', 'Test connection'],
   'app.mail.test_ok': ['Bağlantı başarılı', 'Connection works'],
   'app.mail.test_failed': ['Bağlantı kurulamadı (%{step}): %{message}', 'Connection failed (%{step}): %{message}'],

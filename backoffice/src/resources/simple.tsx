@@ -55,6 +55,8 @@ export interface FieldSpec {
   createOnly?: boolean;
   /** Shown, never edited. */
   readOnly?: boolean;
+  /** The create form's starting value. */
+  defaultValue?: unknown;
   /** A filter of the list. */
   filter?: boolean;
   optionText?: string;
@@ -67,6 +69,11 @@ function ChoiceInput({ spec }: { spec: FieldSpec }) {
 }
 
 export function inputFor(spec: FieldSpec): ReactElement {
+  const el = inputOf(spec);
+  return spec.defaultValue === undefined ? el : ({ ...el, props: { ...(el.props as object), defaultValue: spec.defaultValue } } as ReactElement);
+}
+
+function inputOf(spec: FieldSpec): ReactElement {
   const v = spec.required ? required() : undefined;
   const sort = { field: 'name', order: 'ASC' } as const;
   switch (spec.kind ?? 'text') {

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useWatch, useFormContext } from 'react-hook-form';
+import { ExtraFieldsInput } from '../../components/ExtraFieldsInput';
 import { Box, Button, Dialog, DialogActions, DialogContent, DialogTitle, Grid, MenuItem, TextField as MuiTextField, Typography } from '@mui/material';
 import {
   AutocompleteInput,
@@ -170,6 +171,7 @@ export function ApplicationCreate() {
           <Grid size={{ xs: 12 }}>
             <TextInput helperText={false} source="detail" multiline minRows={4} fullWidth />
           </Grid>
+          <ExtraFieldsInput target="APPLICATION" />
           <Grid size={{ xs: 12, sm: 6, md: 3 }}>
             <ReferenceInput source="priorityId" reference="priorities" sort={byOrder} filter={{ active: true }}>
               <SelectInput helperText={false} optionText="name" fullWidth />

@@ -3,6 +3,7 @@ import { Grid } from '@mui/material';
 import { ConflictEdit } from '../../components/ConflictEdit';
 import { usePerm } from '../../components/usePerm';
 import { CategoryCascade } from './ApplicationCreate';
+import { ExtraFieldsInput } from '../../components/ExtraFieldsInput';
 
 const byName = { field: 'name', order: 'ASC' } as const;
 const byOrder = { field: 'sortOrder', order: 'ASC' } as const;
@@ -22,6 +23,7 @@ export function ApplicationEdit() {
             <TextInput helperText={false} source="detail" multiline minRows={4} fullWidth disabled={!may('detail')} />
           </Grid>
           {may('category') && <CategoryCascade />}
+          {may('extra') && <ExtraFieldsInput target="APPLICATION" />}
           <Grid size={{ xs: 12, md: 4 }}>
             <ReferenceInput source="priorityId" reference="priorities" sort={byOrder}>
               <AutocompleteInput helperText={false} optionText="name" fullWidth disabled={!may('priority')} />

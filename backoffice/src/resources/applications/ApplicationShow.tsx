@@ -14,6 +14,7 @@ import { APPLICATION_HISTORY, SIMILAR } from '../../data/documents';
 import { AddFollowUpButton, AddTaskButton, AddTimeButton, AssignButton, ChangeStageButton, ConvertButton, LinkDocumentButton, UploadDocumentButton } from './actions';
 import { ExportJobButtons } from '../../components/jobs';
 import { HAS_MAIL, MailThread } from '../mail/mail';
+import { useExtraLabels } from '../../components/ExtraFieldsInput';
 
 function Field({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -120,6 +121,7 @@ function ApplicationDetail() {
   const createPath = useCreatePath();
   const { allowed } = usePerm();
   const [tab, setTab] = useState(0);
+  const extras = useExtraLabels('APPLICATION');
   useSubscription(record ? APPLICATION_CHANGED : null, { id: record?.id }, (e: any) => {
     if (e?.applicationChanged?.application?.version !== record?.version) refetch();
   });
@@ -243,6 +245,11 @@ function ApplicationDetail() {
                 <Grid size={{ xs: 6, sm: 4 }}><Field label={f('project')}>{record.project?.name}</Field></Grid>
                 <Grid size={{ xs: 6, sm: 4 }}><Field label={f('campaign')}>{record.campaign?.name}</Field></Grid>
                 <Grid size={{ xs: 6, sm: 4 }}><Field label={f('referenceNo')}>{record.referenceNo}</Field></Grid>
+                {extras(record.extra).map((x) => (
+                  <Grid key={x.key} size={{ xs: 6, sm: 4 }}>
+                    <Field label={x.label}>{typeof x.value === 'boolean' ? translate(x.value ? 'ra.boolean.true' : 'ra.boolean.false') : x.value}</Field>
+                  </Grid>
+                ))}
                 <Grid size={{ xs: 12 }}>
                   <Field label={f('detail')}>
                     <Box component="span" sx={{ whiteSpace: 'pre-wrap' }}>{record.detail}</Box>
