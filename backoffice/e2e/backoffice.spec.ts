@@ -164,6 +164,9 @@ test("the leader's home page and dashboard count a new application live, without
   // Each chart exports its figures.
   const [csv] = await Promise.all([s.page.waitForEvent('download'), s.page.getByRole('button', { name: 'Verileri indir (CSV): Aşamalara göre' }).click()]);
   expect(require('node:fs').readFileSync(await csv.path(), 'utf8')).toMatch(/name;count/);
+  // The whole dashboard as a PDF, made in the background.
+  await s.page.getByRole('button', { name: 'PDF', exact: true }).click();
+  await s.page.getByTestId('job-card').getByTestId('job-download').waitFor({ timeout: 60_000 });
   await s.shot('dashboard');
 });
 

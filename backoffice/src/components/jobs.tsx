@@ -16,7 +16,8 @@ import { useSubscription } from '../data/live';
 export const HAS_EXPORTS = !!rootField('Mutation', 'exportApplications');
 export const HAS_IMPORTS = !!rootField('Mutation', 'applyImport');
 
-const JOB = 'id kind status progress rowCount totalRows fileName downloadUrl error format size expiresAt importReport { target applied totalRows validRows invalidRows created updated unchanged moreProblems problems { row column field message } }';
+export const JOB_FIELDS = 'id kind status progress rowCount totalRows fileName downloadUrl error format size expiresAt importReport { target applied totalRows validRows invalidRows created updated unchanged moreProblems problems { row column field message } }';
+const JOB = JOB_FIELDS;
 
 export interface Job {
   id: string;

@@ -9,6 +9,13 @@ import { gql } from '../data/graphql';
 import { useSubscription } from '../data/live';
 import { formatDate } from '../components/fields';
 import { intlLocale } from '../i18n';
+import { JOB_FIELDS, startJob } from '../components/jobs';
+import { rootField } from '../data/schema';
+import PictureAsPdfIcon from '@mui/icons-material/PictureAsPdf';
+import TableViewIcon from '@mui/icons-material/TableView';
+
+/** The whole dashboard to PDF or Excel as an export job, when the API offers it. */
+const HAS_DASHBOARD_EXPORT = !!rootField('Mutation', 'exportDashboard');
 
 const DASHBOARD = `query($input: DashboardInput!) { dashboard(input: $input) {
   from to fromRollups
@@ -137,6 +144,11 @@ export function Dashboard() {
   });
   useSubscription(CHANGED, {}, () => void refetch(), 300);
   if (error) notify((error as Error).message, { type: 'error' });
+  const exportAs = (format: 'PDF' | 'XLSX') =>
+    gql(`mutation($format: ExportFormat!, $input: DashboardInput!) { exportDashboard(format: $format, input: $input) { ${JOB_FIELDS} } }`, { format, input }).then(
+      (r) => startJob(r.exportDashboard),
+      (e) => notify(e.message, { type: 'error' }),
+    );
   const preset = (days: number) => {
     setFrom(day(new Date(today.getFullYear(), today.getMonth(), today.getDate() - days + 1)));
     setTo(day(today));
@@ -195,6 +207,18 @@ export function Dashboard() {
             <MenuItem value="MONTH">{f('month')}</MenuItem>
           </TextField>
         </Grid>
+        {HAS_DASHBOARD_EXPORT && (
+          <Grid size={{ xs: 12, sm: 'auto' }} sx={{ order: { md: 2 }, ml: { md: 'auto' } }}>
+            <ButtonGroup size="small" variant="outlined" aria-label={translate('ra.action.export')}>
+              <Button startIcon={<PictureAsPdfIcon />} onClick={() => exportAs('PDF')}>
+                {translate('app.action.export_pdf')}
+              </Button>
+              <Button startIcon={<TableViewIcon />} onClick={() => exportAs('XLSX')}>
+                {translate('app.action.export_excel')}
+              </Button>
+            </ButtonGroup>
+          </Grid>
+        )}
         <Grid size={{ xs: 12, sm: 'auto' }}>
           <ButtonGroup size="small" variant="outlined" aria-label={f('range')}>
             <Button onClick={() => preset(1)}>{f('preset_today')}</Button>

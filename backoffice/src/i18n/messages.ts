@@ -326,6 +326,7 @@ const APP: Record<string, Pair> = {
   'app.dashboard.time_by_account': ['Cari hesaba göre harcanan süre', 'Time spent per account'],
   'app.jobs.kind.applications': ['Başvuru listesi dışa aktarımı', 'Application list export'],
   'app.jobs.kind.application': ['Başvuru PDF', 'Application PDF'],
+  'app.jobs.kind.dashboard': ['Gösterge paneli dışa aktarımı', 'Dashboard export'],
   'app.jobs.kind.import_accounts': ['Cari hesap içe aktarımı', 'Account import'],
   'app.jobs.kind.import_contacts': ['Kişi içe aktarımı', 'Contact import'],
   'app.jobs.status.QUEUED': ['Sırada', 'Queued'],
