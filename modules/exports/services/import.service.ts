@@ -300,11 +300,12 @@ async function checkRows(ctx: Context, target: ImportTarget, rows: ParsedRow[], 
       delete (c as Record<string, unknown>).accountTaxNumber;
       data = c;
     }
+    // A missing required cell says so (before the validators' messages about its length or form).
+    for (const c of cols) if (c.required && !c.extra && !(c.key in r.input)) bad(c.key, 'Required.');
     for (const e of await validate(data as object, { forbidUnknownValues: false })) {
       if (e.property === 'accountId' || e.property === 'kind') continue;
       bad(e.property, `${Object.values(e.constraints ?? {})[0] ?? 'is invalid'}`.replace(new RegExp(`^${e.property} `), ''));
     }
-    for (const c of cols) if (c.required && !c.extra && !(c.key in r.input)) bad(c.key, 'Required.');
     if (Object.keys(r.extra).length || cols.some((c) => c.extra?.required)) {
       try {
         (data as { extra?: Record<string, unknown> }).extra = await validateExtraValues(ctx, target === 'accounts' ? ExtraFieldTarget.ACCOUNT : ExtraFieldTarget.CONTACT, r.extra, {});
