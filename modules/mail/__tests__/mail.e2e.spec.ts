@@ -374,6 +374,8 @@ describe('bad mail', () => {
     );
     await dovecot.append([garbage, noFrom, brokenMime, mail({ from: 'sonra@musteri.test', subject: 'Sonraki iyi posta' })], 'Bozuk');
     await until('the good one after the bad ones', async () => (await appsOf(mb.id)).find((r) => r.subject === 'Sonraki iyi posta'));
+    // Senders are processed in parallel lanes: wait for the whole batch.
+    await until('the batch', async () => Number((await t.sql(`select last_uid from mailboxes where id = $1`, [mb.id]))[0].last_uid) >= 4);
     const q = await t.gql(Q.quarantine, { mb: mb.id }, { as: 'admin' });
     expect(q.errors).toBeUndefined();
     const items = q.data.quarantinedMail as { id: string; raw: string; error: string; subject: string | null }[];
