@@ -299,7 +299,13 @@ test('accounts are imported from Excel: template, check report, then write', asy
   await apply.click();
   await apply.waitFor({ state: 'detached' });
   await s.page.getByTestId('job-card').getByText(/^Hazır/).waitFor({ timeout: 60_000 });
-  const found = await t.gql('{ accounts(filter: { search: "İçe Aktarım" }) { items { name taxNumber phones } } }', {}, { as: 'admin' });
+  // The card of the check can read "Hazır" before the write job has finished: wait for the write.
+  let found: any;
+  for (let i = 0; i < 120; i++) {
+    found = await t.gql('{ accounts(filter: { search: "İçe Aktarım" }) { items { name taxNumber phones } } }', {}, { as: 'admin' });
+    if (found.data?.accounts.items.length) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
   expect(found.data.accounts.items).toEqual([{ name: 'İçe Aktarım Şirketi A.Ş.', taxNumber: '9876543210', phones: ['0212 555 00 11'] }]);
   // The list on screen shows the new account without a reload.
   await s.page.getByRole('cell', { name: 'İçe Aktarım Şirketi A.Ş.' }).waitFor();
