@@ -2,6 +2,7 @@ import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { accessibleWhere } from '../../../api/ability';
 import type { Context } from '../../../api/context';
 import { BadInputError } from '../../../api/errors';
+import { parseIds } from '../../../api/ids';
 import type { ApplicationFilter } from '../dto/application.input';
 import { Application } from '../entities/application.entities';
 import { applicationService } from './application.service';
@@ -143,8 +144,8 @@ function rollupFilter(f: ApplicationFilter | undefined): string | undefined {
   for (const [key, value] of Object.entries(f)) {
     if (value === undefined || value === null) continue;
     if (Array.isArray(value) && !value.length) continue;
-    if (key === 'assigneeUserIds') parts.push(`s.assignee_user_id in (${(value as string[]).map((v, i) => literalId(v, `filter.assigneeUserIds.${i}`)).join(', ')})`);
-    else if (key === 'assigneeTeamIds') parts.push(`s.assignee_team_id in (${(value as string[]).map((v, i) => literalId(v, `filter.assigneeTeamIds.${i}`)).join(', ')})`);
+    if (key === 'assigneeUserIds') parts.push(`s.assignee_user_id in (${parseIds(value as string[], 'filter.assigneeUserIds').join(', ')})`);
+    else if (key === 'assigneeTeamIds') parts.push(`s.assignee_team_id in (${parseIds(value as string[], 'filter.assigneeTeamIds').join(', ')})`);
     else if (key === 'assignedToEveryone') parts.push(`s.assignee_everyone = ${value ? 'true' : 'false'}`);
     else if (key === 'unassigned' && value === true) parts.push('(s.assignee_user_id is null and s.assignee_team_id is null and not s.assignee_everyone)');
     else if (key === 'unassigned' && value === false) continue;
@@ -152,11 +153,6 @@ function rollupFilter(f: ApplicationFilter | undefined): string | undefined {
     else return undefined;
   }
   return parts.length ? parts.join(' and ') : 'true';
-}
-
-function literalId(v: string, field: string): string {
-  if (!/^\d{1,10}$/.test(String(v)) || Number(v) > 2_147_483_647) throw new BadInputError(field, `Not an id: ${v}.`);
-  return String(Number(v));
 }
 
 const DAY_OF = (col: string) => `(${col} at time zone '${TZ}')::date`;

@@ -402,6 +402,9 @@ describe('dashboards', () => {
       });
       expect(values.every((v) => typeof v === 'number')).toBe(true);
       expect(values.reduce((a, b) => a + b, 0)).toBe(d.totals.total);
+      const summary = wb.getWorksheet('Özet')!;
+      expect(summary.getRow(2).getCell(1).value).toBeInstanceOf(Date);
+      expect(summary.getRow(2).getCell(3).value).toBe(d.totals.total);
       const timeline = wb.getWorksheet('Zaman çizelgesi')!;
       expect(timeline.getRow(2).getCell(1).value).toBeInstanceOf(Date);
       expect(timeline.rowCount - 1).toBe(d.timeline.length);

@@ -24,15 +24,15 @@ const NONE = '—';
 const day = (d: string) => d.split('-').reverse().join('.');
 
 /** Every widget the viewer may read (a widget whose field a rule hides is left out). */
-async function sections(ctx: Context, input: DashboardInput): Promise<{ totals: [string, string][]; sections: Section[]; timeline: DashboardPeriod[] }> {
+async function sections(ctx: Context, input: DashboardInput): Promise<{ totals: [string, number | null][]; sections: Section[]; timeline: DashboardPeriod[] }> {
   const src = await dashboardService.source(ctx, input);
   const t = await dashboardService.totals(ctx, src);
-  const totals: [string, string][] = [
-    ['Toplam başvuru', String(t.total)],
-    ['Açık', String(t.open)],
-    ['Kapalı', String(t.closed)],
-    ['Ortalama kabul süresi (saat)', t.averageHoursToAcceptance === null ? NONE : t.averageHoursToAcceptance.toLocaleString('tr-TR')],
-    ['Ortalama kapanış süresi (saat)', t.averageHoursToClose === null ? NONE : t.averageHoursToClose.toLocaleString('tr-TR')],
+  const totals: [string, number | null][] = [
+    ['Toplam başvuru', t.total],
+    ['Açık', t.open],
+    ['Kapalı', t.closed],
+    ['Ortalama kabul süresi (saat)', t.averageHoursToAcceptance],
+    ['Ortalama kapanış süresi (saat)', t.averageHoursToClose],
   ];
   const out: Section[] = [];
   const add = async (make: () => Promise<Section>) => {
@@ -172,7 +172,7 @@ async function run(ctx: Context, job: ExportJob, progress: JobProgress) {
     const out = fs.createWriteStream(file.path);
     const report = new PdfReport(out, { title: 'Çağrı merkezi paneli', filters: describe(input), layout: 'portrait' });
     report.heading('Özet');
-    report.fields(data.totals);
+    report.fields(data.totals.map(([k, v]) => [k, v === null ? NONE : v.toLocaleString('tr-TR')]));
     report.heading(`Açılan ve kapanan başvurular (${GRANULARITY[input.granularity].toLocaleLowerCase('tr-TR')})`);
     lineChart(report, data.timeline);
     for (const s of data.sections) {
@@ -191,10 +191,12 @@ async function run(ctx: Context, job: ExportJob, progress: JobProgress) {
   const file = progress.file('xlsx');
   const out = fs.createWriteStream(file.path);
   const book = new XlsxStream(out);
-  const summary = book.sheet({ name: 'Özet', columns: [{ header: 'Gösterge', width: 34 }, { header: 'Değer', width: 16 }] });
-  summary.add(['Başlangıç', new Date(`${input.from}T00:00:00Z`)]);
-  summary.add(['Bitiş', new Date(`${input.to}T00:00:00Z`)]);
-  for (const [k, v] of data.totals) summary.add([k, v === NONE ? null : Number(v.replace(/\./g, '').replace(',', '.'))]);
+  // One typed row: the range as dates, the totals as numbers.
+  const summary = book.sheet({
+    name: 'Özet',
+    columns: [{ header: 'Başlangıç', type: 'date' }, { header: 'Bitiş', type: 'date' }, ...data.totals.map(([k]) => ({ header: k, type: 'number' as const, width: Math.max(12, k.length + 2) }))],
+  });
+  summary.add([new Date(`${input.from}T00:00:00Z`), new Date(`${input.to}T00:00:00Z`), ...data.totals.map(([, v]) => v)]);
   summary.commit();
   const tl = book.sheet({ name: 'Zaman çizelgesi', columns: [{ header: GRANULARITY[input.granularity], type: 'date' }, { header: 'Açılan', type: 'integer' }, { header: 'Kapanan', type: 'integer' }] });
   for (const p of data.timeline) tl.add([new Date(`${p.start}T00:00:00Z`), p.opened, p.closed]);

@@ -4,7 +4,7 @@ import { ForbiddenError, BadInputError } from '../../../api/errors';
 import { parseId } from '../../../api/ids';
 import { Account } from '../../accounts/entities/account.entities';
 import { Category, ProcessStage } from '../../applications/entities/classification.entities';
-import { allCategories } from '../../applications/services/classification.service';
+import { allCategories, pathOf, subtreeIds } from '../../applications/services/classification.service';
 import { StatKind, statisticsService, type StatsSource } from '../../applications/services/statistics.service';
 import { Team } from '../../identity/entities/team.entity';
 import { User } from '../../identity/entities/user.entity';
@@ -62,15 +62,9 @@ export const dashboardService = {
     this.requireField(ctx, 'stage');
     if (!src) return [];
     const rows = await statisticsService.grouped<{ k: number; n: string }>(ctx, src, [StatKind.STAGE], { select: 's.k1 k, sum(s.n) n', groupBy: 's.k1', having: 'sum(s.n) <> 0' });
-    const labeled = await labels(ctx, ProcessStage, 'ProcessStage', rows.map((r) => r.k));
-    const order = new Map<number, number>();
-    for (const r of rows) {
-      const stage = await relation(ctx, ProcessStage, 'ProcessStage', { id: r.k });
-      order.set(r.k, stage?.sortOrder ?? 0);
-    }
-    return rows
-      .map((r) => ({ ...labeled(r.k), count: num(r.n) }))
-      .sort((a, b) => (order.get(Number(a.id)) ?? 0) - (order.get(Number(b.id)) ?? 0));
+    const stages = await readable(ctx, ProcessStage, 'ProcessStage', rows.map((r) => r.k));
+    const order = (id: number) => stages.get(id)?.sortOrder ?? 0;
+    return rows.sort((a, b) => order(a.k) - order(b.k)).map((r) => ({ id: String(r.k), label: stages.get(r.k)?.name ?? null, count: num(r.n) }));
   },
 
   /** Children of `parentId` (top level without it), each counting its whole subtree. */
@@ -89,22 +83,16 @@ export const dashboardService = {
     const col = level === 0 ? 's.k1' : level === 1 ? 's.k2' : 's.k3';
     const parentCol = level === 1 ? 's.k1' : level >= 2 ? 's.k2' : null;
     let extraWhere: string | undefined;
+    const path = parent ? pathOf(all, parent.id) : [];
     if (parent && parentCol) {
-      const path = ancestors(parent, byId);
-      const root = level === 1 ? parent.id : path.find((c) => c.level === 2)?.id ?? parent.id;
-      extraWhere = `${parentCol} = ${root}`;
-      if (level >= 3) extraWhere += ` and s.k3 in (${subtree(all, parent.id).join(', ')})`;
+      extraWhere = `${parentCol} = ${level === 1 ? parent.id : path[1].id}`;
+      if (level >= 3) extraWhere += ` and s.k3 in (${subtreeIds(all, parent.id).join(', ')})`;
     }
     const rows = await statisticsService.grouped<{ k: number | null; n: string }>(ctx, src, [kind], { select: `${col} k, sum(s.n) n`, groupBy: col, extraWhere, having: 'sum(s.n) <> 0', detail: level >= 2 });
     const sums = new Map<number | null, number>();
     for (const r of rows) {
-      let key: number | null = r.k;
-      if (key !== null && parent && level >= 2) {
-        // Roll a deeper node up to the child of the parent on its path (or the parent itself).
-        let node = byId.get(key);
-        while (node && node.parent && (node.parent as { id: number }).id !== parent.id && node.id !== parent.id) node = byId.get((node.parent as { id: number }).id);
-        key = node ? (node.id === parent.id ? null : node.id) : key;
-      }
+      // A deeper node counts for the child of the parent on its path (null: the parent itself).
+      const key = r.k !== null && parent && level >= 2 ? (pathOf(all, r.k)[path.length]?.id ?? null) : r.k;
       sums.set(key, (sums.get(key) ?? 0) + num(r.n));
     }
     return [...sums.entries()]
@@ -113,13 +101,13 @@ export const dashboardService = {
   },
 
   async categoryCounts(ctx: Context, src: StatsSource | null, parentId: string | undefined): Promise<DashboardCategoryCount[]> {
-    const all = await allCategories(ctx);
+    const parents = new Set((await allCategories(ctx)).map((c) => c.parent?.id));
     const rows = await this.byCategory(ctx, src, parentId, StatKind.CATEGORY);
     return rows.map(({ node, value }) => ({
       id: node ? String(node.id) : null,
       label: node?.name ?? null,
       level: node?.level ?? null,
-      hasChildren: node ? all.some((c) => (c.parent as { id: number } | null)?.id === node.id) : false,
+      hasChildren: node ? parents.has(node.id) : false,
       count: value,
     }));
   },
@@ -187,8 +175,8 @@ export const dashboardService = {
       byDay,
     });
     for (const r of rows) {
-      const p = String(r.p);
-      const slot = out.get(p) ?? out.get(periods.find((x) => x <= p && p < nextPeriod(x, input.granularity)) ?? '');
+      // date_trunc's weeks start on Monday, as periodsOf's do.
+      const slot = out.get(String(r.p));
       if (!slot) continue;
       if (Number(r.kind) === StatKind.ALL) slot.opened += num(r.n);
       else slot.closed += num(r.n);
@@ -197,33 +185,22 @@ export const dashboardService = {
   },
 };
 
-/** Names by id through the viewer's read rules: label null when not readable. */
-async function labels<T extends Named>(ctx: Context, entity: new () => T, subject: string, ids: (number | null)[]): Promise<(id: number | null) => Labeled> {
-  const known = new Map<number, string | null>();
+/** The records the viewer may read among `ids`, by id (one batched load). */
+async function readable<T extends Named>(ctx: Context, entity: new () => T, subject: string, ids: (number | null)[]): Promise<Map<number, T>> {
+  const out = new Map<number, T>();
   await Promise.all(
-    ids.filter((id): id is number => id !== null).map(async (id) => {
-      const row = await relation(ctx, entity as never, subject, { id });
-      known.set(id, (row as unknown as Named | null)?.name ?? null);
+    ids.map(async (id) => {
+      const row = id === null ? null : await relation(ctx, entity as never, subject, { id });
+      if (row) out.set(id!, row as T);
     }),
   );
-  return (id) => ({ id: id === null ? null : String(id), label: id === null ? null : known.get(id) ?? null });
-}
-
-function ancestors(c: Category, byId: Map<number, Category>): Category[] {
-  const out: Category[] = [];
-  let cur: Category | undefined = c;
-  while (cur) {
-    out.push(cur);
-    const pid: number | undefined = (cur.parent as { id: number } | null | undefined)?.id;
-    cur = pid ? byId.get(pid) : undefined;
-  }
   return out;
 }
 
-function subtree(all: Category[], rootId: number): number[] {
-  const out = [rootId];
-  for (let i = 0; i < out.length; i++) for (const c of all) if ((c.parent as { id: number } | null)?.id === out[i]) out.push(c.id);
-  return out;
+/** Names by id through the viewer's read rules: label null when not readable. */
+async function labels<T extends Named>(ctx: Context, entity: new () => T, subject: string, ids: (number | null)[]): Promise<(id: number | null) => Labeled> {
+  const rows = await readable(ctx, entity, subject, ids);
+  return (id) => ({ id: id === null ? null : String(id), label: id === null ? null : rows.get(id)?.name ?? null });
 }
 
 function nextPeriod(p: string, g: DashboardGranularity): string {
