@@ -66,8 +66,6 @@ const FORMAT: Record<string, string | undefined> = { date: 'dd.mm.yyyy', datetim
 export interface XlsxSheetOptions {
   name: string;
   columns: XlsxColumn[];
-  /** Freeze the header row and put an auto-filter on it (default true). */
-  headerTools?: boolean;
 }
 
 /**
@@ -111,13 +109,11 @@ export class XlsxSheet {
   private readonly refs: string[];
   private readonly stream: { write(s: string): void };
   private rowNumber = 1;
-  rows = 0;
 
   constructor(workbook: ExcelJS.stream.xlsx.WorkbookWriter, opts: XlsxSheetOptions) {
-    const tools = opts.headerTools !== false;
     // Sheet names: at most 31 characters, none of : \ / ? * [ ].
     const name = opts.name.replace(/[:\\/?*[\]]/g, ' ').slice(0, 31) || 'Sheet1';
-    this.worksheet = workbook.addWorksheet(name, { views: tools ? [{ state: 'frozen', ySplit: 1, xSplit: 0 }] : undefined });
+    this.worksheet = workbook.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1, xSplit: 0 }] });
     this.types = opts.columns.map((c) => c.type ?? 'string');
     this.styles = this.types.map((t) => (FORMAT[t ?? 'string'] ? { numFmt: FORMAT[t ?? 'string'] } : {}));
     this.worksheet.columns = opts.columns.map((c, i) => ({
@@ -125,7 +121,7 @@ export class XlsxSheet {
       width: c.width ?? Math.min(60, Math.max(10, c.header.length + 2, c.type === 'datetime' ? 17 : c.type === 'date' ? 12 : 10)),
       style: this.styles[i],
     }));
-    if (tools && opts.columns.length) this.worksheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: opts.columns.length } };
+    if (opts.columns.length) this.worksheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: opts.columns.length } };
     const header = this.worksheet.addRow(opts.columns.map((c) => neutralise(c.header)));
     header.font = { bold: true };
     header.commit();
@@ -154,7 +150,6 @@ export class XlsxSheet {
       else if (v instanceof Date) xml += `<c r="${ref}"${st}><v>${25569 + v.getTime() / 86_400_000}</v></c>`;
     }
     this.stream.write(`${xml}</row>`);
-    this.rows++;
   }
 
   /**

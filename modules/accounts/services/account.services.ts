@@ -202,6 +202,20 @@ export async function accountIdsMatching(ctx: Context, term: string, limit = 200
 
 
 /**
+ * Names of the accounts and contacts among these ids that the user may read (others are
+ * absent): one statement each, for a whole batch of exported rows.
+ */
+export async function accountAndContactNames(ctx: Context, accountIds: number[], contactIds: number[]): Promise<{ accounts: Map<number, string>; contacts: Map<number, string> }> {
+  const accountWhere = accountIds.length ? scoped<Account>(ctx, 'read', 'Account', { id: { $in: accountIds } }) : null;
+  const contactWhere = contactIds.length ? scoped<Contact>(ctx, 'read', 'Contact', { id: { $in: contactIds } }) : null;
+  const [accounts, contacts] = await Promise.all([
+    accountWhere ? ctx.em.find(Account, accountWhere, { fields: ['id', 'name'] }) : [],
+    contactWhere ? ctx.em.find(Contact, contactWhere, { fields: ['id', 'firstName', 'lastName'] }) : [],
+  ]);
+  return { accounts: new Map(accounts.map((a) => [a.id, a.name])), contacts: new Map(contacts.map((c) => [c.id, `${c.firstName} ${c.lastName}`])) };
+}
+
+/**
  * Accounts the user may read that share a tax number, an e-mail or a phone (last ten
  * digits) with the given keys: one statement for a whole batch (imports match rows with it).
  */

@@ -6,6 +6,7 @@ import { ExportFormat, type ExportJob } from '../../exports/entities/export-job.
 import { PdfReport, type PdfTable } from '../../exports/pdf';
 import { queueJob, registerRunner, type JobProgress } from '../../exports/services/job.service';
 import { XlsxStream } from '../../exports/xlsx';
+import { describeFilter, referenceNames, reviveFilter } from '../../exports/services/application-rows';
 import { StatKind } from '../../applications/services/statistics.service';
 import { DashboardGranularity, type DashboardInput, type DashboardPeriod } from '../dto/dashboard.types';
 import { dashboardService } from './dashboard.service';
@@ -149,18 +150,15 @@ function table(report: PdfReport, s: Section): void {
   for (const r of s.rows) t.add([r.label, ...r.values.map((v) => v.toLocaleString('tr-TR'))]);
 }
 
-function describe(input: DashboardInput): string[] {
-  const out = [`Tarih aralığı: ${day(input.from)} – ${day(input.to)}`];
-  const f = input.filter as Record<string, unknown> | undefined;
-  const used = f ? Object.entries(f).filter(([, v]) => v !== undefined && v !== null && !(Array.isArray(v) && !v.length)) : [];
-  if (used.length) out.push(`Süzgeç: ${used.map(([k, v]) => `${k} = ${Array.isArray(v) ? v.join(', ') : typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('; ')}`);
-  return out;
+async function describe(ctx: Context, input: DashboardInput): Promise<string[]> {
+  return [`Tarih aralığı: ${day(input.from)} – ${day(input.to)}`, ...describeFilter(input.filter, await referenceNames(ctx))];
 }
 
 const GRANULARITY: Record<DashboardGranularity, string> = { DAY: 'Gün', WEEK: 'Hafta', MONTH: 'Ay' };
 
 async function run(ctx: Context, job: ExportJob, progress: JobProgress) {
   const input = job.params.input as DashboardInput;
+  input.filter = reviveFilter(input.filter as Record<string, unknown> | undefined);
   input.granularity ??= DashboardGranularity.DAY;
   input.top ??= 10;
   await progress.setTotal(2);
@@ -170,7 +168,7 @@ async function run(ctx: Context, job: ExportJob, progress: JobProgress) {
   if (job.format === ExportFormat.PDF) {
     const file = progress.file('pdf');
     const out = fs.createWriteStream(file.path);
-    const report = new PdfReport(out, { title: 'Çağrı merkezi paneli', filters: describe(input), layout: 'portrait' });
+    const report = new PdfReport(out, { title: 'Çağrı merkezi paneli', filters: await describe(ctx, input), layout: 'portrait' });
     report.heading('Özet');
     report.fields(data.totals.map(([k, v]) => [k, v === null ? NONE : v.toLocaleString('tr-TR')]));
     report.heading(`Açılan ve kapanan başvurular (${GRANULARITY[input.granularity].toLocaleLowerCase('tr-TR')})`);

@@ -1,10 +1,10 @@
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
-import type { Context } from '../../../api/context';
-import { intArray } from '../../../api/ids';
+import { scoped, withEm, type Context } from '../../../api/context';
 import { Application } from '../../applications/entities/application.entities';
 import { Category, ProcessStage } from '../../applications/entities/classification.entities';
 import type { ApplicationFilter, ApplicationSort } from '../../applications/dto/application.input';
 import { applicationService } from '../../applications/services/application.service';
+import { accountAndContactNames } from '../../accounts/services/account.services';
 import { ExtraFieldTarget, ExtraFieldType } from '../../extra-fields/entities/extra-field-definition.entity';
 import { definitionsFor } from '../../extra-fields/services/extra-field.service';
 import { Team } from '../../identity/entities/team.entity';
@@ -106,36 +106,35 @@ export async function applicationColumns(ctx: Context): Promise<ExportColumn[]> 
   return cols;
 }
 
-async function nameMap<T extends { id: number }>(em: SqlEntityManager, entity: new () => T, label: (t: T) => string): Promise<Map<number, string>> {
-  const rows = await em.find(entity, {} as never);
-  return new Map(rows.map((r) => [r.id, label(r)]));
+/** Names of the records of one kind the user may read (others stay unnamed, as in the API). */
+async function nameMap(ctx: Context, entity: new () => { id: number; name: string }, subject: string): Promise<Map<number, string>> {
+  const where = scoped(ctx, 'read', subject, {});
+  const rows = where ? await ctx.em.find(entity, where as never, { fields: ['id', 'name'] as never }) : [];
+  return new Map(rows.map((r) => [r.id, r.name]));
 }
 
-/** Names of the small reference lists, once per export. */
-export async function referenceNames(em: SqlEntityManager): Promise<Names> {
-  const n = (e: new () => { id: number; name: string }) => nameMap(em, e, (r) => r.name);
+/** Names of the small reference lists, once per export, through the user's read rules. */
+export async function referenceNames(ctx: Context): Promise<Names> {
   const [stage, priority, category, channel, branch, project, campaign, team, user] = await Promise.all([
-    n(ProcessStage), n(Priority), n(Category), n(ContactChannel), n(Branch), n(Project), n(Campaign), n(Team), n(User),
+    nameMap(ctx, ProcessStage, 'ProcessStage'),
+    nameMap(ctx, Priority, 'Priority'),
+    nameMap(ctx, Category, 'Category'),
+    nameMap(ctx, ContactChannel, 'ContactChannel'),
+    nameMap(ctx, Branch, 'Branch'),
+    nameMap(ctx, Project, 'Project'),
+    nameMap(ctx, Campaign, 'Campaign'),
+    nameMap(ctx, Team, 'Team'),
+    nameMap(ctx, User, 'User'),
   ]);
   return { stage, priority, category, channel, branch, project, campaign, team, user, account: new Map(), contact: new Map() };
 }
 
-/** Account and contact names of one batch: one statement, whatever the batch size. */
-async function batchNames(em: SqlEntityManager, rows: Row[], names: Names): Promise<void> {
-  const accountIds = [...new Set(rows.map((r) => r.applicant_id).filter((x) => x != null))];
-  const contactIds = [...new Set(rows.map((r) => r.reporter_id).filter((x) => x != null))];
-  names.account.clear();
-  names.contact.clear();
-  if (!accountIds.length && !contactIds.length) return;
-  const found = await em.getConnection().execute<{ k: string; id: number; name: string }[]>(
-    `select 'a' as k, id, name from accounts where id = any(?::int[])
-     union all
-     select 'c', id, first_name || ' ' || last_name from contacts where id = any(?::int[])`,
-    [intArray(accountIds), intArray(contactIds)],
-    'all',
-    em.getTransactionContext(),
-  );
-  for (const r of found) (r.k === 'a' ? names.account : names.contact).set(r.id, r.name);
+/** Account and contact names of one batch (the accounts module, the user's read rules). */
+async function batchNames(ctx: Context, rows: Row[], names: Names): Promise<void> {
+  const ids = (col: string) => [...new Set(rows.map((r) => r[col]).filter((x) => x != null))] as number[];
+  const found = await accountAndContactNames(ctx, ids('applicant_id'), ids('reporter_id'));
+  names.account = found.accounts;
+  names.contact = found.contacts;
 }
 
 export interface RowStream {
@@ -159,7 +158,7 @@ export async function streamApplications(
   const { whereOf, orderBy } = await applicationService.listQuery(ctx, input.filter, input.sort);
   const columns = await applicationColumns(ctx);
   const em = ctx.em.fork() as SqlEntityManager;
-  const names = await referenceNames(em);
+  const names = await referenceNames(withEm(ctx, em));
   const stream: RowStream = { columns, total: 0, names };
   const where = whereOf();
   if (where === null) {
@@ -168,6 +167,7 @@ export async function streamApplications(
   }
   await em.transactional(async (tem) => {
     const t = tem as SqlEntityManager;
+    const tctx = withEm(ctx, t);
     await t.execute('set transaction isolation level repeatable read, read only');
     // Every row will be read: plan for the whole result, not for the first rows (the default for cursors).
     await t.execute('set local cursor_tuple_fraction = 1');
@@ -182,7 +182,7 @@ export async function streamApplications(
     const fetch = () => t.execute<Row[]>(`fetch ${size} from export_rows`);
     let rows = await fetch();
     while (rows.length) {
-      await batchNames(t, rows, names);
+      await batchNames(tctx, rows, names);
       // The next batch is read while this one is written (PostgreSQL and Node work in parallel).
       const next = rows.length === size ? fetch() : Promise.resolve([] as Row[]);
       next.catch(() => undefined);
@@ -222,5 +222,16 @@ export function describeFilter(filter: ApplicationFilter | undefined, names: Nam
   range('Başvuru tarihi', filter.applicationDate);
   range('Kapanış tarihi', filter.closedAt);
   if (filter.ids?.length) out.push(`Seçili kayıtlar: ${filter.ids.length}`);
-  return out.length ? out : [];
+  return out;
+}
+
+/** Date ranges come back from the job's JSON parameters as strings. */
+export function reviveFilter(f: Record<string, any> | undefined): ApplicationFilter | undefined {
+  if (!f) return undefined;
+  const out = { ...f };
+  for (const k of ['applicationDate', 'acceptanceDate', 'closedAt', 'createdAt']) {
+    const r = out[k];
+    if (r && typeof r === 'object') out[k] = { from: r.from ? new Date(r.from) : undefined, to: r.to ? new Date(r.to) : undefined };
+  }
+  return out as ApplicationFilter;
 }

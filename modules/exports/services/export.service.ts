@@ -4,11 +4,12 @@ import { once } from 'node:events';
 import type { Request, Response } from 'express';
 import { canOn } from '../../../api/ability';
 import { authorize, type Context } from '../../../api/context';
-import { AppError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../../../api/errors';
+import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../../../api/errors';
 import { parseId } from '../../../api/ids';
 import type { ApplicationFilter, ApplicationSort } from '../../applications/dto/application.input';
 import { FollowUp, TimeEntry, type Application } from '../../applications/entities/application.entities';
 import { applicationService } from '../../applications/services/application.service';
+import { accountAndContactNames } from '../../accounts/services/account.services';
 import { linkedRecords } from '../../links/dto/linked.type';
 import { Content } from '../../contents/entities/content.entity';
 import { Document } from '../../documents/entities/document.entity';
@@ -18,23 +19,12 @@ import { Task } from '../../tasks/entities/task.entity';
 import { ExportFormat, ExportJob, JobStatus } from '../entities/export-job.entity';
 import { formatDateTime, PdfReport } from '../pdf';
 import { XlsxStream, type XlsxSheet } from '../xlsx';
-import { applicationColumns, describeFilter, referenceNames, streamApplications } from './application-rows';
+import { applicationColumns, describeFilter, referenceNames, reviveFilter, streamApplications } from './application-rows';
 import { checkSignature, exportsDir } from './link-token';
 import { queueJob, registerRunner, type JobProgress } from './job.service';
 
 const yieldNow = () => new Promise<void>((r) => setImmediate(r));
 const today = () => new Date().toISOString().slice(0, 10);
-
-/** Date ranges come back from the job's JSON parameters as strings. */
-function reviveFilter(f: Record<string, any> | undefined): ApplicationFilter | undefined {
-  if (!f) return undefined;
-  const out = { ...f };
-  for (const k of ['applicationDate', 'acceptanceDate', 'closedAt', 'createdAt']) {
-    const r = out[k];
-    if (r && typeof r === 'object') out[k] = { from: r.from ? new Date(r.from) : undefined, to: r.to ? new Date(r.to) : undefined };
-  }
-  return out as ApplicationFilter;
-}
 
 async function writeXlsx(ctx: Context, job: ExportJob, progress: JobProgress) {
   const params = job.params as { filter?: ApplicationFilter; sort?: ApplicationSort[] };
@@ -116,10 +106,11 @@ async function writeRecordPdf(ctx: Context, job: ExportJob, progress: JobProgres
   const app: Application = await applicationService.get(ctx, applicationId);
   await progress.setTotal(1);
   const em = ctx.em;
-  const names = await referenceNames(em);
+  const names = await referenceNames(ctx);
   const can = (field: string) => canOn(ctx.ability, 'read', 'Application', app, field);
-  const [applicant] = await em.getConnection().execute<{ name: string }[]>('select name from accounts where id = ?', [app.applicant.id]);
-  const [reporter] = app.reporter ? await em.getConnection().execute<{ name: string }[]>(`select first_name || ' ' || last_name as name from contacts where id = ?`, [app.reporter.id]) : [];
+  const people = await accountAndContactNames(ctx, [app.applicant.id], app.reporter ? [app.reporter.id] : []);
+  const applicant = { name: people.accounts.get(app.applicant.id) };
+  const reporter = app.reporter ? { name: people.contacts.get(app.reporter.id) } : undefined;
   const n = (m: Map<number, string>, r: { id: number } | null | undefined) => (r ? (m.get(r.id) ?? '') : '');
   const pairs: [string, string, string | null][] = [
     ['Numara', app.number, null],
@@ -235,7 +226,7 @@ export async function downloadHandler(contextOf: () => Promise<Context>, req: Re
   if (!job || job.status === JobStatus.EXPIRED || (job.expiresAt && job.expiresAt.getTime() <= Date.now())) {
     throw new ForbiddenError('This export has expired.', { reason: 'EXPIRED' });
   }
-  if (job.status !== JobStatus.DONE || !job.storageKey) throw new AppError('CONFLICT', `The export is ${job.status.toLowerCase()}, not ready.`);
+  if (job.status !== JobStatus.DONE || !job.storageKey) throw new ConflictError(`The export is ${job.status.toLowerCase()}, not ready.`);
   const file = path.join(exportsDir(ctx.config), path.basename(job.storageKey));
   if (!fs.existsSync(file)) throw new ForbiddenError('This export has expired.', { reason: 'EXPIRED' });
   const ext = path.extname(job.storageKey).slice(1);

@@ -246,8 +246,9 @@ async function readRows(file: string, cols: Column[], problems: ImportProblemJso
           if (c.extra) extra[c.extra.key] = extraValue(c.extra, text);
           else input[c.key] = c.list ? list(text) : text;
         }
-        if (any) rows.push({ row: row.number, input, extra });
-        if (rows.length % 1000 === 0) await progress.report(rows.length);
+        if (!any) continue;
+        rows.push({ row: row.number, input, extra });
+        if (rows.length % 1000 === 0 && !(await progress.report(rows.length))) return [];
       }
       break; // the first sheet only
     }
@@ -258,6 +259,12 @@ async function readRows(file: string, cols: Column[], problems: ImportProblemJso
   if (!index) problems.push({ row: 1, column: '', field: '', message: 'The sheet is empty: the header row is missing.' });
   return rows;
 }
+
+/** Keys per matching statement (PostgreSQL takes at most 65,535 parameters). */
+const MATCH_CHUNK = 5000;
+/** Thrown to roll the import back when its owner cancels. */
+const CANCELLED = new Error('cancelled');
+const unique = (values: (string | null | undefined)[]) => [...new Set(values.filter((x): x is string => !!x))];
 
 interface CheckedRow extends ParsedRow {
   data: CreateAccountInput | CreateContactInput;
@@ -329,34 +336,55 @@ async function checkRows(ctx: Context, target: ImportTarget, rows: ParsedRow[], 
   // Matches, one statement for the whole file.
   if (target === 'accounts') {
     const rowsA = valid.map((v) => v.data as CreateAccountInput);
-    const found = await accountsMatching(ctx, {
-      taxNumbers: rowsA.map((a) => a.taxNumber).filter((x): x is string => !!x),
-      emails: rowsA.flatMap((a) => a.emails ?? []),
-      phoneKeys: rowsA.flatMap((a) => (a.phones ?? []).map(phoneKey).filter((k): k is string => !!k)),
-    });
+    const keys = {
+      taxNumbers: unique(rowsA.map((a) => a.taxNumber)),
+      emails: unique(rowsA.flatMap((a) => a.emails ?? [])),
+      phoneKeys: unique(rowsA.flatMap((a) => (a.phones ?? []).map(phoneKey))),
+    };
+    const found: Account[] = [];
+    // In chunks: a statement takes at most 65,535 parameters.
+    for (let i = 0; i < Math.max(keys.taxNumbers.length, keys.emails.length, keys.phoneKeys.length); i += MATCH_CHUNK) {
+      found.push(...(await accountsMatching(ctx, { taxNumbers: keys.taxNumbers.slice(i, i + MATCH_CHUNK), emails: keys.emails.slice(i, i + MATCH_CHUNK), phoneKeys: keys.phoneKeys.slice(i, i + MATCH_CHUNK) })));
+    }
+    // The first match by tax number, then by e-mail, then by phone (lowest id first, as found).
+    const byTax = new Map<string, Account>();
+    const byEmail = new Map<string, Account>();
+    const byPhone = new Map<string, Account>();
+    for (const f of found.sort((x, y) => x.id - y.id)) {
+      if (f.taxNumber && !byTax.has(f.taxNumber)) byTax.set(f.taxNumber, f);
+      for (const e of f.emails) if (!byEmail.has(e)) byEmail.set(e, f);
+      for (const k of f.phoneKeys) if (!byPhone.has(k)) byPhone.set(k, f);
+    }
     for (const v of valid) {
       const a = v.data as CreateAccountInput;
-      const keys = (a.phones ?? []).map(phoneKey).filter(Boolean);
       v.match =
-        (a.taxNumber && found.find((f) => f.taxNumber === a.taxNumber)) ||
-        found.find((f) => (a.emails ?? []).some((e) => f.emails.includes(e))) ||
-        found.find((f) => keys.some((k) => f.phoneKeys.includes(k!))) ||
-        undefined;
+        (a.taxNumber ? byTax.get(a.taxNumber) : undefined) ??
+        (a.emails ?? []).map((e) => byEmail.get(e)).find(Boolean) ??
+        (a.phones ?? []).map((p) => byPhone.get(phoneKey(p) ?? '')).find(Boolean);
     }
   } else {
     const rowsC = valid.map((v) => v.data as CreateContactInput);
-    const found = await contactsMatching(ctx, {
-      emails: rowsC.map((c) => c.email).filter((x): x is string => !!x),
-      accountIds: rowsC.map((c) => Number(c.accountId)),
-      phoneKeys: rowsC.map((c) => (c.phone ? phoneKey(c.phone) : null)).filter((k): k is string => !!k),
-    });
+    const keys = {
+      emails: unique(rowsC.map((c) => c.email)),
+      accountIds: [...new Set(rowsC.map((c) => Number(c.accountId)))],
+      phoneKeys: unique(rowsC.map((c) => (c.phone ? phoneKey(c.phone) : null))),
+    };
+    const found: Contact[] = [];
+    for (let i = 0; i < Math.max(keys.emails.length, keys.accountIds.length, keys.phoneKeys.length); i += MATCH_CHUNK) {
+      // Phones match only on the same account: every account of the file goes with every phone chunk.
+      found.push(...(await contactsMatching(ctx, { emails: keys.emails.slice(i, i + MATCH_CHUNK), accountIds: keys.accountIds, phoneKeys: keys.phoneKeys.slice(i, i + MATCH_CHUNK) })));
+    }
+    const byEmail = new Map<string, Contact>();
+    const byAccountPhone = new Map<string, Contact>();
+    for (const f of found.sort((x, y) => x.id - y.id)) {
+      if (f.email && !byEmail.has(f.email)) byEmail.set(f.email, f);
+      const k = f.phone ? phoneKey(f.phone) : null;
+      if (k && !byAccountPhone.has(`${f.account.id}:${k}`)) byAccountPhone.set(`${f.account.id}:${k}`, f);
+    }
     for (const v of valid) {
       const c = v.data as CreateContactInput;
       const key = c.phone ? phoneKey(c.phone) : null;
-      v.match =
-        (c.email && found.find((f) => f.email === c.email)) ||
-        (key && found.find((f) => f.account.id === Number(c.accountId) && f.phone && phoneKey(f.phone) === key)) ||
-        undefined;
+      v.match = (c.email ? byEmail.get(c.email) : undefined) ?? (key ? byAccountPhone.get(`${Number(c.accountId)}:${key}`) : undefined);
     }
   }
   return valid;
@@ -416,10 +444,10 @@ async function runImport(ctx: Context, job: ExportJob, progress: JobProgress) {
       for (const { v, diff } of plan) {
         if (!v.match) await (service as typeof accountService).create(tctx, v.data as never);
         else if (diff && Object.keys(diff).length) await (service as typeof accountService).update(tctx, String(v.match.id), v.match.version, diff as never);
-        if (++done % 200 === 0 && !(await progress.report(rows.length + done))) throw new AppError('CONFLICT', 'cancelled');
+        if (++done % 200 === 0 && !(await progress.report(rows.length + done))) throw CANCELLED;
       }
     }).catch((err) => {
-      if (err instanceof AppError && err.message === 'cancelled') return;
+      if (err === CANCELLED) return;
       throw err;
     });
     fs.rmSync(file, { force: true });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { createContext, requireUser, type AppServices, type Context } from '../../../api/context';
-import { AppError, ForbiddenError, NotFoundError } from '../../../api/errors';
+import { AppError, BadInputError, NotFoundError } from '../../../api/errors';
 import { parseId } from '../../../api/ids';
 import { logger } from '../../../api/logger';
 import { User } from '../../identity/entities/user.entity';
@@ -53,7 +53,7 @@ export async function queueJob(ctx: Context, kind: string, format: ExportFormat 
   await ctx.em.flush();
   const services = ctx.services;
   if (services.jobs) await services.jobs.send(RUN_JOB, { id: job.id });
-  else setImmediate(() => void runJob(services, job.id));
+  else setImmediate(() => runJob(services, job.id).catch((err) => logger.error({ err, jobId: job.id }, 'export job failed to start')));
   return job;
 }
 
@@ -81,7 +81,7 @@ export async function runJob(services: AppServices, id: number): Promise<void> {
     },
     async report(rows) {
       // At most four statements a second: progress and the cancel check are that fresh.
-      if (total > 0 && rows < total && Date.now() - lastWrite < 250) return true;
+      if ((total === 0 || rows < total) && Date.now() - lastWrite < 250) return true;
       lastWrite = Date.now();
       const pct = total > 0 ? Math.min(99.9, Math.round((rows / total) * 1000) / 10) : 0;
       // One statement: records progress and tells whether the job was cancelled meanwhile.
@@ -132,12 +132,13 @@ export async function runJob(services: AppServices, id: number): Promise<void> {
   }
 }
 
-/** Deletes the files of expired, failed and cancelled jobs, and fails jobs whose process died (a scheduled job). */
+/** Deletes the files of expired, failed and cancelled jobs, and fails jobs whose process died or that were never run (a scheduled job). */
 export async function cleanupJobs(ctx: Context): Promise<number> {
   // A running job writes its progress every batch; one silent for 30 minutes died with its process.
   await ctx.em.execute(
     `update export_jobs set status = 'FAILED', error = 'The server stopped while the job was running; start it again.', finished_at = now(), updated_at = now()
-      where status = 'RUNNING' and updated_at < now() - interval '30 minutes'`,
+      where (status = 'RUNNING' and updated_at < now() - interval '30 minutes')
+         or (status = 'QUEUED' and updated_at < now() - interval '24 hours')`,
   );
   const rows = await ctx.em.execute<{ id: number; storage_key: string | null }[]>(
     `with old as (
@@ -182,7 +183,7 @@ export const jobService = {
   async cancel(ctx: Context, id: string): Promise<ExportJob> {
     const job = await ownJob(ctx, id);
     if (job.status !== JobStatus.QUEUED && job.status !== JobStatus.RUNNING) {
-      throw new AppError('BAD_USER_INPUT', `The job is already ${job.status.toLowerCase()}.`, { field: 'id' });
+      throw new BadInputError('id', `The job is already ${job.status.toLowerCase()}.`);
     }
     await ctx.em.transactional(async (em) => {
       await em.execute(`update export_jobs set status = 'CANCELLED', finished_at = now(), updated_at = now() where id = ? and status in ('QUEUED', 'RUNNING')`, [job.id]);
@@ -199,7 +200,3 @@ export const jobService = {
     return signedPath(ctx.config, job.id, job.expiresAt);
   },
 };
-
-export function assertOwner(ctx: Context, job: ExportJob): void {
-  if (!ctx.user || job.owner.id !== ctx.user.id) throw new ForbiddenError('This export belongs to someone else.');
-}
