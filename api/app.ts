@@ -7,6 +7,7 @@ import { resolveDatabase, type DatabaseHandle } from './database';
 import { EventBus } from './events';
 import { JobRunner } from './jobs';
 import { logger } from './logger';
+import type { ModuleWorker } from './module';
 import { initOrm, migrate } from './orm';
 import { createServer, type RunningServer } from './server';
 import { modules } from '../modules/registry';
@@ -31,7 +32,7 @@ export async function startApp(config: Config, opts: { database?: DatabaseHandle
   let orm: MikroORM | null = null;
   const events = new EventBus(database.url);
   let jobs: JobRunner | null = null;
-  const workers: { start(): Promise<void>; stop(): Promise<void> }[] = [];
+  const workers: ModuleWorker[] = [];
   try {
     orm = await initOrm(database.url, config.DB_POOL_MAX);
     await migrate(orm);

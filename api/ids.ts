@@ -38,3 +38,8 @@ const FOLD: Record<string, string> = { ç: 'c', ğ: 'g', ı: 'i', ö: 'o', ş: '
 export function intArray(ids: readonly number[]): string {
   return `{${ids.map((i) => Math.trunc(Number(i))).join(',')}}`;
 }
+
+/** A PostgreSQL text array literal (for `?::text[]`), every element quoted and escaped. */
+export function textArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+}

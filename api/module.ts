@@ -85,7 +85,13 @@ export interface ModuleDefinition {
    * Long-running background workers (e.g. mailbox fetchers), started with the server when
    * JOBS_ENABLED and stopped before it closes the database.
    */
-  workers?: (services: import('./context').AppServices) => { start(): Promise<void>; stop(): Promise<void> };
+  workers?: (services: import('./context').AppServices) => ModuleWorker;
   /** Adds the module's part of `npm run seed:demo` (idempotent: running twice adds nothing). */
   seedDemo?: (ctx: Context, demo: DemoSeed) => Promise<void>;
+}
+
+/** A long-running background worker of a module (see ModuleDefinition.workers). */
+export interface ModuleWorker {
+  start(): Promise<void>;
+  stop(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 /**
  * P8: e-mail ingestion from a real IMAP server. N mails (default 2,000; Turkish subjects and
- * bodies, 30% with an attachment, senders repeating) are appended to a private Dovecot, then
+ * bodies, no attachments, senders repeating) are appended to a private Dovecot, then
  * one mailbox worker turns them into applications; measured from the worker's start until
  * the last application is committed. Then exactly-once is checked: N applications, one per
  * message; a second worker that rescans the whole folder (cursor reset) adds none.

@@ -2,7 +2,7 @@ import { raw, type FilterQuery } from '@mikro-orm/core';
 import { crudService, givenFields } from '../../../api/crud';
 import { scoped, type Context } from '../../../api/context';
 import { BadInputError } from '../../../api/errors';
-import { likePattern, parseId, searchFold } from '../../../api/ids';
+import { likePattern, parseId, searchFold, textArray } from '../../../api/ids';
 import { ExtraFieldTarget } from '../../extra-fields/entities/extra-field-definition.entity';
 import { extraValueWhere, validateExtraValues } from '../../extra-fields/services/extra-field.service';
 import { requireActiveUser } from '../../identity/services/assignee.service';
@@ -225,8 +225,8 @@ export async function accountsMatching(ctx: Context, keys: { taxNumbers: string[
     archivedAt: null,
     $or: [
       ...(keys.taxNumbers.length ? [{ taxNumber: { $in: keys.taxNumbers } }] : []),
-      ...(keys.emails.length ? [{ [raw((a) => `${a}.emails && ?::text[]`, [`{${keys.emails.map((e) => `"${e.replace(/["\\]/g, '')}"`).join(',')}}`])]: true }] : []),
-      ...(keys.phoneKeys.length ? [{ [raw((a) => `${a}.phone_keys && ?::text[]`, [`{${keys.phoneKeys.join(',')}}`])]: true }] : []),
+      ...(keys.emails.length ? [{ [raw((a) => `${a}.emails && ?::text[]`, [textArray(keys.emails)])]: true }] : []),
+      ...(keys.phoneKeys.length ? [{ [raw((a) => `${a}.phone_keys && ?::text[]`, [textArray(keys.phoneKeys)])]: true }] : []),
     ],
   } as FilterQuery<Account>);
   return where ? ctx.em.find(Account, where) : [];
@@ -240,7 +240,7 @@ export async function contactsMatching(ctx: Context, keys: { emails: string[]; a
   const ors: FilterQuery<Contact>[] = [];
   if (keys.emails.length) ors.push({ email: { $in: keys.emails } });
   if (keys.accountIds.length && keys.phoneKeys.length) {
-    ors.push({ account: { $in: keys.accountIds }, [raw((a) => `right(regexp_replace(coalesce(${a}.phone, ''), '\\D', '', 'g'), 10) = any(?::text[])`, [`{${keys.phoneKeys.join(',')}}`])]: true } as FilterQuery<Contact>);
+    ors.push({ account: { $in: keys.accountIds }, [raw((a) => `right(regexp_replace(coalesce(${a}.phone, ''), '\\D', '', 'g'), 10) = any(?::text[])`, [textArray(keys.phoneKeys)])]: true } as FilterQuery<Contact>);
   }
   if (!ors.length) return [];
   const where = scoped<Contact>(ctx, 'read', 'Contact', { archivedAt: null, $or: ors } as FilterQuery<Contact>);

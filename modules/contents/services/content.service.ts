@@ -1,3 +1,4 @@
+import { textArray } from '../../../api/ids';
 import { raw, type FilterQuery } from '@mikro-orm/core';
 import { crudService } from '../../../api/crud';
 import { User } from '../../identity/entities/user.entity';
@@ -42,7 +43,7 @@ export const contentService = crudService<Content, CreateContentInput, UpdateCon
       const w: FilterQuery<Content>[] = [];
       if (f.category?.trim()) w.push({ category: f.category.trim() });
       if (f.published !== undefined && f.published !== null) w.push({ published: f.published });
-      if (tags?.length) w.push({ [raw((a) => `${a}.tags @> ?::text[]`, [`{${tags.map((t) => `"${t.replace(/["\\]/g, '\\$&')}"`).join(',')}}`])]: true } as FilterQuery<Content>);
+      if (tags?.length) w.push({ [raw((a) => `${a}.tags @> ?::text[]`, [textArray(tags)])]: true } as FilterQuery<Content>);
       return w;
     };
   },

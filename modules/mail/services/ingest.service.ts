@@ -2,7 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { systemContext, type AppServices, type Context } from '../../../api/context';
-import { AppError } from '../../../api/errors';
+import { AppError, isConnectionError } from '../../../api/errors';
+import { textArray } from '../../../api/ids';
 import { applicantByEmail } from '../../accounts/services/account.services';
 import type { CreateApplicationInput } from '../../applications/dto/application.input';
 import type { Application } from '../../applications/entities/application.entities';
@@ -19,11 +20,10 @@ export const NUMBER_IN_SUBJECT = /\[#(\d{4}-\d{6})\]/;
 
 export type Outcome = 'created' | 'followUp' | 'duplicate' | 'own' | 'quarantined' | 'skipped';
 
+/** Where a mail came from (the worker moves the mailbox cursor once a batch is committed). */
 export interface IncomingMeta {
   uid?: number;
   uidValidity?: string;
-  /** Move the mailbox cursor to this UID in the same transaction (false: the caller moves it after a parallel batch). */
-  advance?: boolean;
 }
 
 /** Message-ID without angle brackets and blanks, or null. */
@@ -32,11 +32,19 @@ export function cleanId(id: string | null | undefined): string | null {
   return v ? v.slice(0, 900) : null;
 }
 
-/** The header-level Message-ID of raw mail, read without a full parse (for the duplicate key). */
+/** The header block of raw mail (unfolded), read without a full parse. */
+export function headerOf(raw: Buffer): string {
+  let end = raw.indexOf('\r\n\r\n');
+  if (end < 0) end = raw.indexOf('\n\n');
+  return raw
+    .subarray(0, end >= 0 ? end : Math.min(raw.length, 64 * 1024))
+    .toString('latin1')
+    .replace(/\r?\n[ \t]+/g, ' ');
+}
+
+/** The header-level Message-ID of raw mail (for the duplicate key). */
 export function rawMessageId(raw: Buffer): string | null {
-  const end = raw.indexOf('\r\n\r\n') >= 0 ? raw.indexOf('\r\n\r\n') : raw.indexOf('\n\n');
-  const head = raw.subarray(0, end >= 0 ? end : Math.min(raw.length, 64 * 1024)).toString('latin1').replace(/\r?\n[ \t]+/g, ' ');
-  const m = /^message-id:\s*(.+)$/im.exec(head);
+  const m = /^message-id:\s*(.+)$/im.exec(headerOf(raw));
   return m ? cleanId(m[1].trim().split(/\s+/)[0]) : null;
 }
 
@@ -80,21 +88,18 @@ function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Errors that mean "try the batch again later", not "this mail is bad". */
-export function isTransient(err: unknown): boolean {
-  const msg = err instanceof Error ? `${(err as { code?: string }).code ?? ''} ${err.message}` : String(err);
-  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|57P0[1-3]|08006|08003|08001|Connection terminated|connection.*(closed|ended|terminated)|timeout exceeded when trying to connect|the database system is (starting|shutting)|Client has encountered a connection error/i.test(
-    msg,
-  );
+/** The "E-posta" contact channel (seeded by the reference module) that mail-made applications get. */
+async function emailChannelId(em: SqlEntityManager): Promise<number> {
+  const ch = await em.findOne(ContactChannel, { code: 'email' });
+  if (!ch) throw new Error('the e-mail contact channel (code "email") is missing');
+  return ch.id;
 }
 
-let emailChannel: { id: number; at: number } | null = null;
-async function emailChannelId(em: SqlEntityManager): Promise<number> {
-  if (emailChannel && Date.now() - emailChannel.at < 60_000) return emailChannel.id;
-  const ch = (await em.findOne(ContactChannel, { code: 'email' })) ?? null;
-  if (!ch) throw new Error('the e-mail contact channel (code "email") is missing');
-  emailChannel = { id: ch.id, at: Date.now() };
-  return ch.id;
+/** Parses a mail; a mail without a sender address is bad mail. */
+async function parseMail(raw: Buffer): Promise<ParsedMail> {
+  const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, maxHtmlLengthToParse: 5 * 1024 * 1024 });
+  if (!firstAddress(parsed.from)?.address) throw new BadMailError('the mail has no sender address (From)');
+  return parsed;
 }
 
 const SUBJECT_MAX = 500;
@@ -111,7 +116,7 @@ async function threadOf(ctx: Context, mailboxId: number, p: ParsedMail, subject:
   if (refs.length) {
     const rows = await ctx.em.execute<{ application_id: number }[]>(
       `select application_id from mail_messages where message_id = any(?::text[]) and application_id is not null order by (mailbox_id = ?) desc, id desc limit 1`,
-      [`{${refs.map((r) => `"${r.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`, mailboxId],
+      [textArray(refs), mailboxId],
     );
     if (rows.length) {
       const app = await applicationService.get(ctx, rows[0].application_id).catch(() => null);
@@ -149,10 +154,10 @@ export interface ProcessResult {
 
 /**
  * One received mail, exactly once: the mail_messages row (unique per mailbox and key), the
- * application or follow-up it makes, its documents, an acknowledgement queued for sending,
- * and the mailbox cursor are one transaction. Bad mail is quarantined (with its raw bytes)
- * in a transaction of its own that also advances the cursor; transient errors (database or
- * connection) are thrown for the caller to retry.
+ * application or follow-up it makes, its documents and an acknowledgement queued for sending
+ * are one transaction. Bad mail is quarantined (with its raw bytes)
+ * in a transaction of its own; connection errors are thrown for the caller to retry (the
+ * worker moves the mailbox cursor once the whole batch is committed).
  */
 export async function ingestRaw(services: AppServices, mailbox: Mailbox, raw: Buffer, meta: IncomingMeta = {}): Promise<ProcessResult> {
   const headerId = rawMessageId(raw);
@@ -160,8 +165,7 @@ export async function ingestRaw(services: AppServices, mailbox: Mailbox, raw: Bu
   let parsed: ParsedMail | null = null;
   let parseError: unknown = null;
   try {
-    parsed = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, maxHtmlLengthToParse: 5 * 1024 * 1024 });
-    if (!firstAddress(parsed.from)?.address) throw new BadMailError('the mail has no sender address (From)');
+    parsed = await parseMail(raw);
   } catch (err) {
     parseError = err;
   }
@@ -169,16 +173,11 @@ export async function ingestRaw(services: AppServices, mailbox: Mailbox, raw: Bu
     try {
       return await services.orm.em.fork().transactional((em) => processParsed(services, em as SqlEntityManager, mailbox, raw, key, headerId, parsed!, meta));
     } catch (err) {
-      if (isTransient(err)) throw err;
+      if (isConnectionError(err)) throw err;
       parseError = err;
     }
   }
   return quarantine(services, mailbox, raw, key, headerId, parsed, describe(parseError), meta);
-}
-
-async function advance(em: SqlEntityManager, mailbox: Mailbox, meta: IncomingMeta) {
-  if (meta.uid === undefined || meta.advance === false) return;
-  await em.execute(`update mailboxes set last_uid = greatest(last_uid, ?) where id = ? and uid_validity is not distinct from ?`, [meta.uid, mailbox.id, meta.uidValidity ?? null]);
 }
 
 async function insertRow(em: SqlEntityManager, row: Record<string, unknown>): Promise<number | null> {
@@ -190,8 +189,6 @@ async function insertRow(em: SqlEntityManager, row: Record<string, unknown>): Pr
   );
   return rows.length ? rows[0].id : null;
 }
-
-const pgArray = (xs: string[]) => `{${xs.map((r) => `"${r.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
 
 async function processParsed(services: AppServices, em: SqlEntityManager, mailbox: Mailbox, raw: Buffer, key: string, headerId: string | null, p: ParsedMail, meta: IncomingMeta): Promise<ProcessResult> {
   const ctx = systemContext(services, em);
@@ -207,7 +204,7 @@ async function processParsed(services: AppServices, em: SqlEntityManager, mailbo
     dedup_key: key,
     message_id: messageId,
     in_reply_to: cleanId(p.inReplyTo),
-    references: pgArray(references),
+    references: textArray(references),
     from_address: address.slice(0, 320),
     to_address: firstAddress(p.to)?.address?.toLowerCase().slice(0, 320) ?? null,
     subject: subject.slice(0, 2000),
@@ -217,7 +214,6 @@ async function processParsed(services: AppServices, em: SqlEntityManager, mailbo
     size: raw.length,
   });
   if (rowId === null) {
-    await advance(em, mailbox, meta);
     return { outcome: 'duplicate', outbox: [] };
   }
   // Our own answer coming back (a copy to the support address): recorded, nothing more.
@@ -226,7 +222,6 @@ async function processParsed(services: AppServices, em: SqlEntityManager, mailbo
     const own = await em.execute(`select 1 from mail_messages where message_id = ? and direction = 'out' limit 1`, [messageId]);
     if (own.length) {
       await em.execute(`update mail_messages set kind = 'own', status = ? where id = ?`, [MailStatus.SKIPPED, rowId]);
-      await advance(em, mailbox, meta);
       return { outcome: 'own', outbox: [] };
     }
   }
@@ -262,7 +257,6 @@ async function processParsed(services: AppServices, em: SqlEntityManager, mailbo
   }
   await attach(ctx, app, p);
   await em.execute(`update mail_messages set kind = ?, application_id = ?, follow_up_id = ? where id = ?`, [outcome === 'created' ? 'new' : 'reply', app.id, followUpId, rowId]);
-  await advance(em, mailbox, meta);
   return { outcome, applicationId: app.id, outbox };
 }
 
@@ -289,7 +283,7 @@ async function queueAcknowledgement(ctx: Context, mailbox: Mailbox, app: Applica
     dedup_key: `out:${messageId}`,
     message_id: messageId,
     in_reply_to: inReplyTo,
-    references: pgArray([...references, ...(inReplyTo ? [inReplyTo] : [])].slice(-50)),
+    references: textArray([...references, ...(inReplyTo ? [inReplyTo] : [])].slice(-50)),
     from_address: mailbox.fromAddress,
     to_address: to,
     subject: `Başvurunuz alındı [#${app.number}] ${subject}`.slice(0, 2000),
@@ -319,7 +313,6 @@ async function quarantine(services: AppServices, mailbox: Mailbox, raw: Buffer, 
       uid_validity: meta.uidValidity ?? null,
       size: raw.length,
     });
-    await advance(em, mailbox, meta);
     return { outcome: id === null ? 'duplicate' : 'quarantined', outbox: [] };
   });
 }
@@ -343,7 +336,10 @@ export async function recordOversize(services: AppServices, mailbox: Mailbox, me
       uid_validity: meta.uidValidity ?? null,
       size: meta.size,
     });
-    await advance(em, mailbox, meta);
+    // The worker records an over-size mail between batches, so the cursor may move past it now.
+    if (meta.uid !== undefined) {
+      await em.execute(`update mailboxes set last_uid = greatest(last_uid, ?) where id = ? and uid_validity is not distinct from ?`, [meta.uid, mailbox.id, meta.uidValidity ?? null]);
+    }
     return { outcome: id === null ? 'duplicate' : 'skipped', outbox: [] };
   });
 }
@@ -359,8 +355,7 @@ export async function processQuarantined(services: AppServices, id: number): Pro
   const raw = Buffer.from(row.raw);
   const mailbox = row.mailbox as Mailbox;
   try {
-    const p = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true });
-    if (!firstAddress(p.from)?.address) throw new BadMailError('the mail has no sender address (From)');
+    const p = await parseMail(raw);
     const r = await services.orm.em.fork().transactional(async (e) => {
       const em = e as SqlEntityManager;
       await em.execute('delete from mail_messages where id = ?', [id]);
@@ -369,7 +364,7 @@ export async function processQuarantined(services: AppServices, id: number): Pro
     if (r.outbox.length) await sendPending(services, r.outbox).catch(() => undefined);
     return r.outcome;
   } catch (err) {
-    if (isTransient(err)) throw err;
+    if (isConnectionError(err)) throw err;
     await em0.execute('update mail_messages set error = ?, updated_at = now() where id = ?', [describe(err).slice(0, 4000), id]);
     return 'quarantined';
   }

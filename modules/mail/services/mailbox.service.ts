@@ -5,7 +5,7 @@ import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import nodemailer from 'nodemailer';
 import { assertVersion, authorize, withEm, type Context } from '../../../api/context';
 import { BadInputError, NotFoundError } from '../../../api/errors';
-import { parseId } from '../../../api/ids';
+import { intArray, parseId } from '../../../api/ids';
 import { allCategories } from '../../applications/services/classification.service';
 import { teamService } from '../../identity/services/team.service';
 import { priorityService } from '../../reference/services/reference.services';
@@ -27,10 +27,13 @@ async function checkDefaults(ctx: Context, input: CreateMailboxInput | UpdateMai
   if (input.defaultPriorityId !== undefined) data.defaultPriorityId = (await priorityService.require(ctx, input.defaultPriorityId, 'input.defaultPriorityId'))?.id ?? null;
   if (input.defaultTeamId !== undefined) {
     if (input.defaultTeamId) {
-      await teamService.get(ctx, input.defaultTeamId).catch(() => {
-        throw new BadInputError('input.defaultTeamId', `No such team: ${input.defaultTeamId}.`);
+      // Mail-made applications are assigned to it (resolveAssignee refuses archived teams): refuse one here too.
+      const team = await teamService.get(ctx, input.defaultTeamId).catch((err) => {
+        if (err instanceof NotFoundError) return null;
+        throw err;
       });
-      data.defaultTeamId = parseId(input.defaultTeamId, 'input.defaultTeamId');
+      if (!team || team.archivedAt) throw new BadInputError('input.defaultTeamId', `No such team: ${input.defaultTeamId}.`);
+      data.defaultTeamId = team.id;
     } else data.defaultTeamId = null;
   }
 }
@@ -106,10 +109,17 @@ export const mailboxService = {
     });
   },
 
-  /** Counts of a mailbox's mail by status (for its status panel). */
-  async counts(ctx: Context, mailboxId: number): Promise<Record<string, number>> {
-    const rows = await ctx.em.execute<{ status: string; n: number }[]>(`select status, count(*)::int as n from mail_messages where mailbox_id = ? group by status`, [mailboxId]);
-    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  /** Counts of a mailbox's mail by status (for its status panel): one statement for every mailbox of a request. */
+  counts(ctx: Context, mailboxId: number): Promise<Record<string, number>> {
+    return ctx.loaders
+      .get<number, Record<string, number>>('mail:counts', async (ids) => {
+        const rows = await ctx.em.execute<{ mailbox_id: number; status: string; n: number }[]>(
+          `select mailbox_id, status, count(*)::int as n from mail_messages where mailbox_id = any(?::int[]) and status in ('quarantined', 'processed', 'pending') group by 1, 2`,
+          [intArray(ids)],
+        );
+        return ids.map((id) => Object.fromEntries(rows.filter((r) => r.mailbox_id === id).map((r) => [r.status, r.n])));
+      })
+      .load(mailboxId);
   },
 
   /** Quarantined mail, newest first (administrators: raw bytes included on request). */

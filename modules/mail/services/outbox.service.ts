@@ -3,7 +3,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { AppServices, Context } from '../../../api/context';
 import { withEm } from '../../../api/context';
 import { BadInputError } from '../../../api/errors';
-import { parseId } from '../../../api/ids';
+import { intArray, parseId } from '../../../api/ids';
 import { applicationService } from '../../applications/services/application.service';
 import { Mailbox, MailMessage, MailDirection, MailStatus } from '../entities/mail.entities';
 import { NUMBER_IN_SUBJECT, newMessageId } from './ingest.service';
@@ -51,7 +51,7 @@ export async function sendPending(services: AppServices, ids?: number[]): Promis
       const rows = await em.execute<{ id: number }[]>(
         `select id from mail_messages where direction = 'out' and status = 'pending' ${ids ? 'and id = any(?::int[])' : ''}
          and (updated_at < now() - interval '30 seconds' or error is null) order by id limit 1 for update skip locked`,
-        ids ? [`{${ids.join(',')}}`] : [],
+        ids ? [intArray(ids)] : [],
       );
       if (!rows.length) return null;
       const m = await em.findOneOrFail(MailMessage, rows[0].id, { populate: ['body'] });

@@ -4,19 +4,9 @@ import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import type { AppServices } from '../../../api/context';
 import { logger } from '../../../api/logger';
 import { Mailbox } from '../entities/mail.entities';
-import { ingestRaw, recordOversize } from './ingest.service';
+import { headerOf, ingestRaw, NUMBER_IN_SUBJECT, recordOversize } from './ingest.service';
 import { closeTransports, sendPending } from './outbox.service';
 import { decryptSecret } from './secret';
-
-/** The header block of raw mail (unfolded), for cheap routing before parsing. */
-function headerOf(raw: Buffer): string {
-  let end = raw.indexOf('\r\n\r\n');
-  if (end < 0) end = raw.indexOf('\n\n');
-  return raw
-    .subarray(0, end >= 0 ? end : Math.min(raw.length, 64 * 1024))
-    .toString('latin1')
-    .replace(/\r?\n[ \t]+/g, ' ');
-}
 
 const LOCK_CLASS = 0x6d61696c; // 'mail'
 const sleep = (ms: number, signal: { wake?: () => void }) =>
@@ -237,7 +227,7 @@ export class MailboxWorker {
     for (const m of fetched) {
       if (!m.source) continue;
       const head = headerOf(m.source);
-      if (/^(in-reply-to|references):/im.test(head) || /\[#\d{4}-\d{6}\]/.test(head)) replies.push({ uid: m.uid, source: m.source });
+      if (/^(in-reply-to|references):/im.test(head) || NUMBER_IN_SUBJECT.test(head)) replies.push({ uid: m.uid, source: m.source });
       else {
         const from = (/^from:.*?([^\s<>"]+@[^\s<>"]+)/im.exec(head)?.[1] ?? '').toLowerCase();
         const lane = lanes.get(from) ?? [];
@@ -246,7 +236,7 @@ export class MailboxWorker {
       }
     }
     const one = async (m: { uid: number; source: Buffer }) => {
-      const r = await ingestRaw(this.services, mb, m.source, { uid: m.uid, uidValidity, advance: false });
+      const r = await ingestRaw(this.services, mb, m.source, { uid: m.uid, uidValidity });
       if (r.outbox.length) await sendPending(this.services, r.outbox).catch(() => undefined);
     };
     const queue = [...lanes.values()];
