@@ -279,6 +279,7 @@ describe('a call center day', () => {
       const current = ok(await t.gql(Q.stage, { id: stage.islemde }, { as: 'admin' })).processStage;
       expectError(await t.gql(Q.updateStage, { id: stage.islemde, v: current.version, i: { allowedNextStageIds: [stage.islemde] } }, { as: 'admin' }), 'BAD_USER_INPUT', 'input.allowedNextStageIds');
       expectError(await t.gql(Q.updateStage, { id: stage.islemde, v: current.version, i: { allowedNextStageIds: [] } }, { as: 'agentA1' }), 'FORBIDDEN');
+      expectError(await t.gql(Q.updateStage, { id: stage.islemde, v: current.version, i: { closed: null } }, { as: 'admin' }), 'BAD_USER_INPUT', 'input.closed');
       expect(await t.sql('select * from process_stage_transitions order by from_stage_id, to_stage_id')).toEqual(before);
     });
 
@@ -797,6 +798,9 @@ describe('a call center day', () => {
       ['subscription of another account on update', 'input.subscriptionId', async () => t.gql(Q.updateApplication, { id: main.id, v: await versionOf(main.id), i: { subscriptionId: denizSub } }, { as: 'agentA1' })],
       ['extra of the wrong type on update', 'input.extra.tutar', async () => t.gql(Q.updateApplication, { id: main.id, v: await versionOf(main.id), i: { extra: { tutar: 'bin' } } }, { as: 'agentA1' })],
       ['clearing the required extra on update', 'input.extra.siparis_no', async () => t.gql(Q.updateApplication, { id: main.id, v: await versionOf(main.id), i: { extra: { siparis_no: null } } }, { as: 'agentA1' })],
+      ['a null subject on update', 'input.subject', async () => t.gql(Q.updateApplication, { id: main.id, v: await versionOf(main.id), i: { subject: null } }, { as: 'agentA1' })],
+      ['a null priority on update', 'input.priorityId', async () => t.gql(Q.updateApplication, { id: main.id, v: await versionOf(main.id), i: { priorityId: null } }, { as: 'agentA1' })],
+      ['a null applicant on update', 'input.applicantId', async () => t.gql(Q.updateApplication, { id: main.id, v: await versionOf(main.id), i: { applicantId: null } }, { as: 'agentA1' })],
       ['non-numeric id on update', 'id', async () => t.gql(Q.updateApplication, { id: '12abc', v: 1, i: { detail: 'x' } }, { as: 'agentA1' })],
       ['non-numeric id on read', 'id', () => t.gql(Q.application, { id: 'abc' }, { as: 'agentA1' })],
       ['negative minutes', 'input.minutes', () => t.gql(Q.addTime, { a: main.id, i: { minutes: -5 } }, { as: 'agentA1' })],

@@ -2,6 +2,7 @@ import { ArrayMaxSize, IsBoolean, IsDate, IsInt, IsOptional, IsString, Matches, 
 import { GraphQLJSONObject, LocalDateResolver } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { SortOf } from '../../../api/pagination';
+import { NotNullWhenGiven } from '../../../api/validation';
 import { ExtraValueFilter } from '../../extra-fields/dto/extra-field.input';
 import { Application } from '../entities/application.entities';
 
@@ -111,7 +112,7 @@ export class CreateApplicationInput {
 @InputType({ description: 'Only the fields given change. Stage and assignee have their own operations.' })
 export class UpdateApplicationInput {
   @Field(() => ID, { nullable: true })
-  @IsOptional()
+  @NotNullWhenGiven()
   applicantId?: string;
 
   @Field(() => ID, { nullable: true })
@@ -123,11 +124,11 @@ export class UpdateApplicationInput {
   branchId?: string | null;
 
   @Field(() => ID, { nullable: true })
-  @IsOptional()
+  @NotNullWhenGiven()
   priorityId?: string;
 
   @Field(() => ID, { nullable: true })
-  @IsOptional()
+  @NotNullWhenGiven()
   categoryId?: string;
 
   @Field(() => ID, { nullable: true })
@@ -139,7 +140,7 @@ export class UpdateApplicationInput {
   treeCategoryId?: string | null;
 
   @Field(() => ID, { nullable: true })
-  @IsOptional()
+  @NotNullWhenGiven()
   channelId?: string;
 
   @Field(() => String, { nullable: true })
@@ -148,7 +149,7 @@ export class UpdateApplicationInput {
   referenceNo?: string | null;
 
   @Field(() => Date, { nullable: true })
-  @IsOptional()
+  @NotNullWhenGiven()
   @IsDate()
   applicationDate?: Date;
 
@@ -174,11 +175,11 @@ export class UpdateApplicationInput {
   subscriptionId?: string | null;
 
   @Field(() => GraphQLJSONObject, { nullable: true, description: 'Merged into the current values; null clears a key.' })
-  @IsOptional()
+  @NotNullWhenGiven()
   extra?: Record<string, unknown>;
 
   @Field({ nullable: true })
-  @IsOptional()
+  @NotNullWhenGiven()
   @IsString()
   @Matches(/\S/, { message: 'must not be empty' })
   @MaxLength(500)
@@ -443,24 +444,24 @@ export class CreateProcessStageInput {
 @InputType()
 export class UpdateProcessStageInput {
   @Field({ nullable: true })
-  @IsOptional()
+  @NotNullWhenGiven()
   @IsString()
   @Matches(/\S/, { message: 'must not be empty' })
   @MaxLength(200)
   name?: string;
 
   @Field(() => Int, { nullable: true })
-  @IsOptional()
+  @NotNullWhenGiven()
   @IsInt()
   sortOrder?: number;
 
   @Field({ nullable: true })
-  @IsOptional()
+  @NotNullWhenGiven()
   @IsBoolean()
   closed?: boolean;
 
   @Field({ nullable: true })
-  @IsOptional()
+  @NotNullWhenGiven()
   @IsBoolean()
   isInitial?: boolean;
 
@@ -470,12 +471,12 @@ export class UpdateProcessStageInput {
   color?: string | null;
 
   @Field(() => [ID], { nullable: true })
-  @IsOptional()
+  @NotNullWhenGiven()
   @ArrayMaxSize(200)
   allowedNextStageIds?: string[];
 
   @Field({ nullable: true })
-  @IsOptional()
+  @NotNullWhenGiven()
   @IsBoolean()
   active?: boolean;
 }
@@ -506,7 +507,7 @@ export class CreateCategoryInput {
 @InputType({ description: 'Moving (parentId) keeps the depth: a node moves under another node of its parent\'s level.' })
 export class UpdateCategoryInput {
   @Field({ nullable: true })
-  @IsOptional()
+  @NotNullWhenGiven()
   @IsString()
   @Matches(/\S/, { message: 'must not be empty' })
   @MaxLength(200)
@@ -517,12 +518,12 @@ export class UpdateCategoryInput {
   parentId?: string | null;
 
   @Field(() => Int, { nullable: true })
-  @IsOptional()
+  @NotNullWhenGiven()
   @IsInt()
   sortOrder?: number;
 
   @Field({ nullable: true, description: 'Inactive nodes cannot be chosen for new applications; existing ones keep them.' })
-  @IsOptional()
+  @NotNullWhenGiven()
   @IsBoolean()
   active?: boolean;
 }

@@ -1,7 +1,8 @@
-import { ArrayMaxSize, IsBoolean, IsEnum, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, IsBoolean, IsEnum, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { LocalDateResolver } from 'graphql-scalars';
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { SortOf } from '../../../api/pagination';
+import { NotNullWhenGiven } from '../../../api/validation';
 import { Currency } from '../entities/opportunity.entity';
 import { SalesStage, SalesStageOutcome } from '../entities/sales-stage.entity';
 
@@ -9,8 +10,6 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** numeric(14,2): below 10^12. */
 export const MAX_AMOUNT = 999_999_999_999.99;
 
-/** May be left out, but not sent as null: the column is required. */
-const NotNullWhenGiven = () => ValidateIf((_o: object, v: unknown) => v !== undefined);
 
 @InputType()
 export class CreateOpportunityInput {

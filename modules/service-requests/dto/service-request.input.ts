@@ -1,13 +1,12 @@
-import { ArrayMaxSize, IsBoolean, IsInt, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, IsBoolean, IsInt, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { LocalDateResolver } from 'graphql-scalars';
 import { Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
 import { SortOf } from '../../../api/pagination';
+import { NotNullWhenGiven } from '../../../api/validation';
 import { AssigneeInput } from '../../applications/dto/application.input';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** May be left out, but not sent as null: the column is required. */
-const NotNullWhenGiven = () => ValidateIf((_o: object, v: unknown) => v !== undefined);
 
 @InputType()
 export class CreateServiceRequestInput {
