@@ -9,7 +9,6 @@ import { idempotent, linkService } from '../../links/services/link.service';
 import type { CreateTaskInput } from '../../tasks/dto/task.input';
 import { Task } from '../../tasks/entities/task.entity';
 import { taskService } from '../../tasks/services/task.service';
-import { Account } from '../../accounts/entities/account.entities';
 import { Opportunity } from '../../opportunities/entities/opportunity.entity';
 import { createOpportunityIn } from '../../opportunities/services/opportunity.service';
 import { ServiceRequest } from '../../service-requests/entities/service-request.entities';
@@ -82,10 +81,9 @@ export const conversionService = {
     return ctx.em.transactional(async (em) => {
       const tctx = withEm(ctx, em);
       const app = await forWrite(tctx, applicationId, 'update', undefined, 'applicationId');
-      const applicant = await em.findOneOrFail(Account, app.applicant.id);
       const { id } = await idempotent(tctx, key, `convertApplicationToOpportunity:${app.id}`, async () => {
         const o = await createOpportunityIn(tctx, {
-          accountId: applicant.id,
+          accountId: app.applicant.id,
           contactId: app.reporter?.id ?? null,
           title: input.title?.trim() || app.subject,
           description: input.description !== undefined ? input.description : app.detail,

@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../../api/context';
 import { relation } from '../../../api/crud';
 import { PageInput, PageOf } from '../../../api/pagination';
@@ -14,11 +15,13 @@ export class DocumentResolver {
   @Query(() => DocumentPage, { description: 'Documents you may read. Upload with POST /documents (multipart, field "file").' })
   documents(
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
     @Arg('filter', () => DocumentFilter, { nullable: true }) filter?: DocumentFilter,
     @Arg('sort', () => [DocumentSort], { nullable: true }) sort?: DocumentSort[],
     @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
   ) {
-    return documentService.list(ctx, filter, sort, page);
+    // With `info`, the total is counted only when it is asked for.
+    return documentService.list(ctx, filter, sort, page, info);
   }
 
   @Query(() => Document)

@@ -68,17 +68,17 @@ export class LinkResolver {
   @Query(() => [RecordRef], { description: 'Every record linked to one you may read (applications included), each marked readable or not.' })
   async linkedRecordsOf(@Arg('record', () => RecordRefInput) record: RecordRefInput, @Ctx() ctx: Context): Promise<RecordRef[]> {
     const owner = (await load(ctx, record, 'record')) as { id: number };
-    const out: RecordRef[] = [];
-    for (const type of [...LINKABLE, 'Application']) {
-      const ids = await linkService.linkedIds(ctx, record.type, type).load(owner.id);
-      if (!ids.length) continue;
-      const entity = subjectDefinitions.get(type)?.entity;
-      const rows = entity ? await ctx.loaders.byId(entity as never).loadMany(ids) : [];
-      ids.forEach((id, i) => {
-        const row = rows[i] as object | null | Error;
-        out.push({ type, id, readable: !!row && !(row instanceof Error) && canOn(ctx.ability, 'read', type, row) });
-      });
-    }
-    return out;
+    // One statement for the links, then one batched load per type of record found.
+    const links = (await linkService.linksOf(ctx, record.type, owner.id)).filter((l) => [...LINKABLE, 'Application'].includes(l.type));
+    const rows = await Promise.all(
+      links.map((l) => {
+        const entity = subjectDefinitions.get(l.type)?.entity;
+        return entity ? ctx.loaders.byId(entity as never).load(l.id) : null;
+      }),
+    );
+    return links.map((l, i) => {
+      const row = rows[i] as object | null;
+      return { type: l.type, id: l.id, readable: !!row && canOn(ctx.ability, 'read', l.type, row) };
+    });
   }
 }

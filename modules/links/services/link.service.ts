@@ -35,6 +35,18 @@ export const linkService = {
    * Ids of `otherType` records linked to each of the given records, in both directions,
    * oldest link first. One query for a whole page (a request-scoped loader).
    */
+  /** Every record linked to one, of any type, in link order: one statement. */
+  async linksOf(ctx: Context, type: string, id: number): Promise<{ type: string; id: number }[]> {
+    const rows = await ctx.em.execute<{ type: string; id: number }[]>(
+      `select to_type as type, to_id as id, id as link from record_links where from_type = ? and from_id = ?
+       union all
+       select from_type, from_id, id from record_links where to_type = ? and to_id = ?
+       order by link`,
+      [type, id, type, id],
+    );
+    return rows.map((r) => ({ type: r.type, id: Number(r.id) }));
+  },
+
   linkedIds(ctx: Context, type: string, otherType: string) {
     return ctx.loaders.get<number, number[]>(`links:${type}->${otherType}`, async (ids) => {
       const rows = await ctx.em.execute<{ owner: number; other: number }[]>(
