@@ -2,7 +2,7 @@ import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
 // `npm run dev`: the API runs on API_URL (default http://127.0.0.1:4000); Vite proxies the
-// GraphQL endpoint (HTTP and WebSocket) and the upload/download routes to it.
+// GraphQL endpoint (HTTP and WebSocket) and the module routes (uploads, downloads, imports) to it.
 const api = process.env.API_URL ?? 'http://127.0.0.1:4000';
 
 export default defineConfig({
@@ -13,6 +13,8 @@ export default defineConfig({
       '/graphql': { target: api, ws: true, changeOrigin: true },
       '/documents': { target: api, changeOrigin: true },
       '^/applications/\\d+/documents': { target: api, changeOrigin: true },
+      '/exports': { target: api, changeOrigin: true },
+      '/imports': { target: api, changeOrigin: true },
     },
   },
   build: { outDir: 'dist', chunkSizeWarningLimit: 4000, sourcemap: false },

@@ -58,9 +58,11 @@ function useFollowJobs(list: Job[]) {
   const key = active.map((j) => j.id).join(',');
   useEffect(() => {
     if (!key) return;
+    // One query for all of the user's recent jobs (not one per job), in case an event was missed.
+    const ids = new Set(key.split(','));
     const timer = setInterval(() => {
-      for (const id of key.split(',')) gql(`query($id: ID!) { exportJob(id: $id) { ${JOB} } }`, { id }).then((d) => store.put(d.exportJob), () => undefined);
-    }, 3000);
+      gql(`query { exportJobs(limit: 20) { ${JOB} } }`).then((d) => d.exportJobs.filter((j: Job) => ids.has(j.id)).forEach(store.put), () => undefined);
+    }, 5000);
     return () => clearInterval(timer);
   }, [key]);
 }

@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Box, Breadcrumbs, Button, ButtonGroup, Card, CardContent, CardHeader, Grid, IconButton, Link as MuiLink, MenuItem, TextField, Tooltip, Typography } from '@mui/material';
 import DownloadIcon from '@mui/icons-material/Download';
 import ImageIcon from '@mui/icons-material/Image';
@@ -143,7 +143,10 @@ export function Dashboard() {
     enabled: from <= to,
   });
   useSubscription(CHANGED, {}, () => void refetch(), 300);
-  if (error) notify((error as Error).message, { type: 'error' });
+  // Once per failure, not on every render.
+  useEffect(() => {
+    if (error) notify((error as Error).message, { type: 'error' });
+  }, [error, notify]);
   const exportAs = (format: 'PDF' | 'XLSX') =>
     gql(`mutation($format: ExportFormat!, $input: DashboardInput!) { exportDashboard(format: $format, input: $input) { ${JOB_FIELDS} } }`, { format, input }).then(
       (r) => startJob(r.exportDashboard),

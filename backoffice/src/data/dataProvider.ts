@@ -182,7 +182,7 @@ const authLink = new ApolloLink((operation, forward) => {
   return forward(operation);
 });
 
-export const apolloClient = new ApolloClient({
+const apolloClient = new ApolloClient({
   link: authLink.concat(new HttpLink({ uri: '/graphql' })),
   cache: new InMemoryCache(),
   defaultOptions: { query: { fetchPolicy: 'no-cache', errorPolicy: 'none' }, mutate: { fetchPolicy: 'no-cache' } },

@@ -37,4 +37,3 @@ export const TO_SERVICE_REQUEST = `mutation($id: ID!, $key: String, $input: Serv
 export const TO_OPPORTUNITY = `mutation($id: ID!, $key: String, $input: OpportunityFromApplicationInput!) { convertApplicationToOpportunity(applicationId: $id, idempotencyKey: $key, input: $input) { id title } }`;
 export const LINK_DOCUMENT = `mutation($id: ID!, $documentId: ID!) { linkDocumentToApplication(applicationId: $id, documentId: $documentId) { id } }`;
 export const ADD_TASK = `mutation($id: ID!, $key: String, $input: CreateTaskInput!) { addApplicationTask(applicationId: $id, idempotencyKey: $key, input: $input) { id } }`;
-export const PROCESS_STAGES = `query { processStages(page: { limit: 500 }) { items { id name color closed isInitial active allowedNext { id } } } }`;

@@ -25,7 +25,7 @@ export function closeLive() {
 
 /**
  * Calls `onEvent` for every event of a subscription while the component is mounted.
- * Bursts are coalesced (one call per `debounceMs`).
+ * Bursts are coalesced: at most one call per `debounceMs`, with the latest event.
  */
 export function useSubscription<T = any>(query: string | null, variables: Record<string, unknown>, onEvent: (data: T) => void, debounceMs = 300) {
   const handler = useRef(onEvent);
@@ -42,8 +42,12 @@ export function useSubscription<T = any>(query: string | null, variables: Record
         next: (v) => {
           if (!v.data) return;
           last = v.data as T;
-          clearTimeout(timer);
-          timer = setTimeout(() => handler.current(last), debounceMs);
+          // A throttle, not a debounce: under steady traffic the handler still runs every debounceMs.
+          if (timer !== undefined) return;
+          timer = setTimeout(() => {
+            timer = undefined;
+            handler.current(last);
+          }, debounceMs);
         },
         error: () => undefined,
         complete: () => undefined,

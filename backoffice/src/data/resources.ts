@@ -53,4 +53,3 @@ export const RESOURCES: Record<string, ResourceOps> = {
   mailboxes: def('Mailbox', 'mailbox', 'mailboxes', 'Mailbox'),
 };
 
-export const resourceOfType = (type: string) => Object.entries(RESOURCES).find(([, r]) => r.type === type)?.[0];

@@ -10,7 +10,6 @@ import {
   isObjectType,
   isScalarType,
   type GraphQLField,
-  type GraphQLInputObjectType,
   type GraphQLObjectType,
 } from 'graphql';
 import sdl from '../../../schema/schema.graphql?raw';
@@ -69,11 +68,6 @@ export function selectionOf(typeName: string, mode: 'list' | 'one'): string {
     out.push(`${f.name} { ${labelSelection(named)} }`);
   }
   return out.join(' ');
-}
-
-export function inputType(name: string): GraphQLInputObjectType | undefined {
-  const t = schema.getType(name);
-  return isInputObjectType(t) ? t : undefined;
 }
 
 /** The named input type of an argument of a root field. */

@@ -210,7 +210,6 @@ const RESOURCE_NAMES: Record<string, [string, string, string, string]> = {
 };
 
 const APP: Record<string, Pair> = {
-  'app.title': ['Çağrı Merkezi', 'Call Center'],
   'app.menu.work': ['Çalışma', 'Work'],
   'app.menu.crm': ['Müşteriler ve satış', 'Customers and sales'],
   'app.menu.admin': ['Yönetim', 'Administration'],
@@ -231,7 +230,6 @@ const APP: Record<string, Pair> = {
   'app.action.print': ['Yazdır', 'Print'],
   'app.action.download': ['İndir', 'Download'],
   'app.action.new_account': ['Yeni cari hesap: "%{item}"', 'New account: "%{item}"'],
-  'app.action.more_filters': ['Diğer filtreler', 'More filters'],
   'app.action.overwrite': ['Benim değişikliklerimle kaydet', 'Save my changes over theirs'],
   'app.action.take_theirs': ['Onların hâlini yükle', 'Load their version'],
   'app.action.export_excel': ['Excel (.xlsx)', 'Excel (.xlsx)'],
@@ -288,7 +286,6 @@ const APP: Record<string, Pair> = {
   'app.dashboard.welcome': ['Hoş geldiniz, %{name}', 'Welcome, %{name}'],
   'app.dashboard.open': ['Açık başvurular', 'Open applications'],
   'app.dashboard.mine': ['Bana atanmış açık başvurular', 'Open applications assigned to me'],
-  'app.dashboard.my_tasks': ['Açık görevlerim', 'My open tasks'],
   'app.dashboard.today': ['Bugün açılan', 'Opened today'],
   'app.dashboard.export_csv': ['Verileri indir (CSV)', 'Download the figures (CSV)'],
   'app.dashboard.export_svg': ['Grafiği indir (SVG)', 'Download the chart (SVG)'],
@@ -389,8 +386,6 @@ const APP: Record<string, Pair> = {
   'app.status.IN_PROGRESS': ['Sürüyor', 'In progress'],
   'app.status.DONE': ['Tamamlandı', 'Done'],
   'app.status.CANCELLED': ['İptal', 'Cancelled'],
-  'app.locale.tr': ['Türkçe', 'Türkçe'],
-  'app.locale.en': ['English', 'English'],
 };
 
 function nest(flat: Record<string, string>): Record<string, any> {

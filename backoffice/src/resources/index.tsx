@@ -135,7 +135,7 @@ export const resources = [
     name: 'users',
     icon: PersonIcon,
     sort: byName,
-    fields: [NAME, { source: 'email', required: true }, { source: 'phone' }, { source: 'password', createOnly: true, list: false }, { source: 'roleIds', kind: 'refs', reference: 'roles' }, { source: 'teamIds', kind: 'refs', reference: 'teams' }, { source: 'lastSignInAt', kind: 'datetime', readOnly: true }, ACTIVE],
+    fields: [NAME, { source: 'email', required: true }, { source: 'phone' }, { source: 'password', kind: 'password', createOnly: true, list: false }, { source: 'roleIds', kind: 'refs', reference: 'roles' }, { source: 'teamIds', kind: 'refs', reference: 'teams' }, { source: 'lastSignInAt', kind: 'datetime', readOnly: true }, ACTIVE],
   }),
   simpleResource({
     name: 'teams',

@@ -17,7 +17,7 @@ import {
   TextField,
   TextInput,
   TopToolbar,
-  useRefresh,
+  useListContext,
   useTranslate,
 } from 'react-admin';
 import PhoneInTalkIcon from '@mui/icons-material/PhoneInTalk';
@@ -85,8 +85,9 @@ function BulkActions() {
 
 /** Refreshes the list when an application the user may read changes anywhere. */
 function LiveRefresh() {
-  const refresh = useRefresh();
-  useSubscription(APPLICATION_CHANGED, {}, () => refresh(), 500);
+  // Only the list's own data: a full refresh would also refetch every filter's reference lists.
+  const { refetch } = useListContext();
+  useSubscription(APPLICATION_CHANGED, {}, () => void refetch(), 500);
   return null;
 }
 

@@ -1,4 +1,4 @@
-import { Box, Button, IconButton, List as MuiList, ListItem, ListItemText, Tooltip, Typography } from '@mui/material';
+import { Box, IconButton, List as MuiList, ListItem, ListItemText, Tooltip, Typography } from '@mui/material';
 import AddIcon from '@mui/icons-material/Add';
 import EditIcon from '@mui/icons-material/Edit';
 import { CreateButton, FilterButton, ListBase, Title, TopToolbar, useCreatePath, useListContext, useTranslate, BooleanInput, SearchInput, FilterForm } from 'react-admin';
@@ -36,7 +36,7 @@ function Tree() {
             </>
           }
         >
-          <ListItemText primary={c.name} secondary={depth === 0 ? undefined : undefined} slotProps={{ primary: { fontWeight: depth === 0 ? 600 : 400 } }} />
+          <ListItemText primary={c.name} slotProps={{ primary: { fontWeight: depth === 0 ? 600 : 400 } }} />
         </ListItem>
         <MuiList disablePadding component="ul" sx={{ p: 0 }}>
           {render(String(c.id), depth + 1)}
@@ -69,7 +69,6 @@ export function CategoryTree() {
       <Box sx={{ bgcolor: 'background.paper', borderRadius: 1, maxWidth: 900 }}>
         <Tree />
       </Box>
-      <Button sx={{ display: 'none' }} />
     </ListBase>
   );
 }
