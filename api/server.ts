@@ -14,10 +14,10 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { createContext, type AppServices, type Context, type Identity } from './context';
 import { AppError, formatError, isConnectionError, UnauthenticatedError, withoutSuggestions } from './errors';
-import { intArray } from './ids';
 import { limitRules } from './limits';
 import { logger } from './logger';
 import { pendingMigrations } from './orm';
+import { LiveSockets, WS_CLOSE, type LiveSocket } from './sockets';
 import { createSchema } from './schema';
 import { resolveIdentity } from '../modules/identity/services/auth.service';
 import { modules } from '../modules/registry';
@@ -25,6 +25,8 @@ import { modules } from '../modules/registry';
 export interface RunningServer {
   httpServer: http.Server;
   schema: GraphQLSchema;
+  /** The open WebSockets and their rights. */
+  sockets: LiveSockets;
   listen(port: number, host?: string): Promise<number>;
   /** Stops accepting, finishes in-flight requests, closes sockets. */
   close(): Promise<void>;
@@ -120,11 +122,11 @@ export async function createServer(services: AppServices): Promise<RunningServer
 
   // ---- WebSocket (graphql-ws) on the same port and path ----
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 256 * 1024 });
-  type Extra = { identity?: Identity; subscriptions: Set<string>; ip: string; socket: WebSocket };
-  const sockets = new Set<Extra>();
+  type Extra = Partial<LiveSocket> & { request: http.IncomingMessage; socket: WebSocket };
+  const live = new LiveSockets(services);
   const wsRules = [...specifiedRules, ...limitRules(config), ...(config.GRAPHQL_INTROSPECTION ? [] : [NoSchemaIntrospectionCustomRule])];
 
-  const wsCleanup = useServer<Record<string, unknown> | undefined, Partial<Extra> & { request: http.IncomingMessage; socket: WebSocket }>(
+  const wsCleanup = useServer<Record<string, unknown> | undefined, Extra>(
     {
       schema,
       onConnect: async (ctx) => {
@@ -134,8 +136,12 @@ export async function createServer(services: AppServices): Promise<RunningServer
         const em = orm.em.fork() as SqlEntityManager;
         try {
           const identity = await resolveIdentity(em, config, token, ip);
-          Object.assign(ctx.extra, { identity, subscriptions: new Set<string>(), ip });
-          sockets.add(ctx.extra as Extra);
+          if (live.countOf(identity.user.id) >= config.WS_MAX_CONNECTIONS_PER_USER) {
+            ctx.extra.socket.close(WS_CLOSE.tooManyConnections, `At most ${config.WS_MAX_CONNECTIONS_PER_USER} connections per user`);
+            return false;
+          }
+          Object.assign(ctx.extra, { identity, token, ip, contexts: new Map<string, Context>() });
+          live.add(ctx.extra as LiveSocket);
           return true;
         } catch (err) {
           if (!(err instanceof UnauthenticatedError)) logger.warn({ err }, 'websocket authentication failed');
@@ -143,7 +149,7 @@ export async function createServer(services: AppServices): Promise<RunningServer
         }
       },
       onSubscribe: (ctx, id, payload): ExecutionArgs | readonly GraphQLError[] => {
-        const extra = ctx.extra as Extra;
+        const extra = ctx.extra as LiveSocket;
         let document;
         try {
           document = parse(payload.query, { maxTokens: config.GRAPHQL_MAX_TOKENS });
@@ -164,26 +170,30 @@ export async function createServer(services: AppServices): Promise<RunningServer
           return coerced.errors.map((e) => new GraphQLError(withoutSuggestions(e.message, production), { nodes: e.nodes, extensions: { code: 'BAD_USER_INPUT' } }));
         }
         // The cap counts subscriptions (long-lived), not queries and mutations sent over the socket.
-        if (operation.operation === 'subscription') {
-          if (extra.subscriptions.size >= config.WS_MAX_SUBSCRIPTIONS) {
-            return [new GraphQLError(`At most ${config.WS_MAX_SUBSCRIPTIONS} subscriptions per connection.`, { extensions: { code: 'RATE_LIMITED' } })];
-          }
-          extra.subscriptions.add(id);
+        if (operation.operation === 'subscription' && extra.contexts.size >= config.WS_MAX_SUBSCRIPTIONS) {
+          return [new GraphQLError(`At most ${config.WS_MAX_SUBSCRIPTIONS} subscriptions per connection.`, { extensions: { code: 'RATE_LIMITED' } })];
         }
-        // The subscriber's context (and so its ability) is built once per subscription.
-        const contextValue: Context = createContext(services, extra.identity!, { ip: extra.ip });
+        // Built with the socket's current rights; a subscription's context is kept so that a
+        // change of the user's roles or teams reaches it (LiveSockets).
+        const contextValue: Context = createContext(services, extra.identity, { ip: extra.ip });
+        if (operation.operation === 'subscription') extra.contexts.set(id, contextValue);
         return { schema, document, variableValues: payload.variables ?? undefined, operationName: payload.operationName ?? undefined, contextValue };
       },
       onComplete: (ctx, id) => {
-        (ctx.extra as Extra).subscriptions?.delete(id);
+        ctx.extra.contexts?.delete(id);
       },
       onClose: (ctx) => {
-        sockets.delete(ctx.extra as Extra);
+        if (ctx.extra.contexts) {
+          ctx.extra.contexts.clear();
+          live.remove(ctx.extra as LiveSocket);
+        }
       },
       onError: (_ctx, _id, _payload, errors) => {
         return errors.map((e) => new GraphQLError(formatError(e.toJSON(), e, production).message, { path: e.path, extensions: formatError(e.toJSON(), e, production).extensions }));
       },
-      onNext: (_ctx, _id, _payload, _args, result) => {
+      onNext: (_ctx, _id, _payload, args, result) => {
+        // The next event of a subscription starts from a fresh EntityManager and loaders.
+        if (getOperationAST(args.document, args.operationName)?.operation === 'subscription') live.renew(args.contextValue as Context);
         if (!('errors' in result) || !result.errors?.length) return result;
         return { ...result, errors: result.errors.map((e: GraphQLError) => formatError(e.toJSON ? e.toJSON() : e, e, production)) } as never;
       },
@@ -192,23 +202,8 @@ export async function createServer(services: AppServices): Promise<RunningServer
   );
 
   // Sockets of revoked, expired or disabled sessions close within seconds: one query for all.
-  const sessionCheck = setInterval(async () => {
-    const open = [...sockets].filter((s) => s.identity?.session);
-    if (!open.length) return;
-    try {
-      const ids = [...new Set(open.map((s) => s.identity!.session!.id))];
-      const rows = await orm.em.getConnection().execute<{ id: number }[]>(
-        `select s.id from sessions s join users u on u.id = s.user_id
-          where s.id = any(?::int[]) and s.revoked_at is null and s.expires_at > now() and u.active and u.archived_at is null`,
-        [intArray(ids)],
-      );
-      const valid = new Set(rows.map((r: { id: number }) => Number(r.id)));
-      for (const s of open) {
-        if (!valid.has(s.identity!.session!.id)) s.socket.close(4403, 'Session ended');
-      }
-    } catch (err) {
-      logger.debug({ err }, 'session check skipped');
-    }
+  const sessionCheck = setInterval(() => {
+    live.closeEnded().catch((err) => logger.debug({ err }, 'session check skipped'));
   }, config.WS_SESSION_CHECK_SECONDS * 1000);
   sessionCheck.unref();
 
@@ -230,6 +225,7 @@ export async function createServer(services: AppServices): Promise<RunningServer
           return {
             async drainServer() {
               clearInterval(sessionCheck);
+              live.stop();
               await wsCleanup.dispose();
             },
           };
@@ -324,6 +320,7 @@ export async function createServer(services: AppServices): Promise<RunningServer
   return {
     httpServer,
     schema,
+    sockets: live,
     listen: (port, host = config.HOST) =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);
