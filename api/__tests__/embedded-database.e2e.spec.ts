@@ -206,8 +206,8 @@ describe('embedded PostgreSQL start-up and shutdown', () => {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: 'mutation($i: SignInInput!) { signIn(input: $i) { token } }', variables: { i: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } } }),
-    }).then((r) => r.json());
-    const token = signIn.data.signIn.token as string;
+    }).then((r) => r.json() as Promise<{ data: { signIn: { token: string } } }>);
+    const token = signIn.data.signIn.token;
 
     // A request in flight: its body arrives in two halves, with the Ctrl-C in between.
     const body = Buffer.from(JSON.stringify({ query: '{ me { email } }' }));
