@@ -1,11 +1,6 @@
-const fs = require('node:fs');
-const path = require('node:path');
-
-// The back office's browser tests run when Chromium (Debian's, as .ci/run installs it) and the
-// back office's own packages are present.
-const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const browserTests = fs.existsSync(chromium) && fs.existsSync(path.join(__dirname, 'backoffice', 'node_modules', 'playwright-core'));
-
+// Every suite runs, the back office's browser tests included: `npm test` first runs
+// scripts/test-prereqs.js (pretest), which installs Chromium, Dovecot, poppler-utils and the
+// back office's packages or stops with what is missing. A missing tool fails its tests loudly.
 /** @type {import('jest').Config} */
 const swc = {
   jsc: {
@@ -20,7 +15,7 @@ const swc = {
 
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/api', '<rootDir>/modules', '<rootDir>/test', ...(browserTests ? ['<rootDir>/backoffice/e2e'] : [])],
+  roots: ['<rootDir>/api', '<rootDir>/modules', '<rootDir>/test', '<rootDir>/backoffice/e2e'],
   testMatch: ['**/*.spec.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', swc] },
   setupFiles: ['reflect-metadata'],

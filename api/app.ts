@@ -52,6 +52,7 @@ export async function startApp(config: Config, opts: { database?: DatabaseHandle
     const stop = () =>
       (stopping ??= (async () => {
         await server.close();
+        logger.info('HTTP server closed: in-flight requests drained');
         for (const w of workers) await w.stop();
         await jobs?.stop();
         await events.stop();

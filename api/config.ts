@@ -77,7 +77,11 @@ const schema = z.object({
   MAIL_WORKERS_ENABLED: bool(true),
 });
 
-export type Config = z.infer<typeof schema> & { dataDir: string };
+export type Config = z.infer<typeof schema> & {
+  dataDir: string;
+  /** EMBEDDED_PG_PORT was set: a busy port is an error instead of a reason to pick another. */
+  embeddedPgPortPinned: boolean;
+};
 
 export class ConfigError extends Error {}
 
@@ -92,7 +96,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const c = result.data;
   // Introspection is on by default outside production (the back office and tools use it).
   const introspection = env.GRAPHQL_INTROSPECTION === undefined || env.GRAPHQL_INTROSPECTION === '' ? c.NODE_ENV !== 'production' : c.GRAPHQL_INTROSPECTION;
-  return { ...c, GRAPHQL_INTROSPECTION: introspection, dataDir: path.resolve(c.DATA_DIR) };
+  return { ...c, GRAPHQL_INTROSPECTION: introspection, dataDir: path.resolve(c.DATA_DIR), embeddedPgPortPinned: cleaned.EMBEDDED_PG_PORT !== undefined };
 }
 
 export function loadConfig(): Config {

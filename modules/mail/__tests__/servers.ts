@@ -19,7 +19,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-const DOVECOT = '/usr/sbin/dovecot';
+// Where scripts/test-prereqs.js (npm test's pretest) checks for it too.
+const DOVECOT = process.env.DOVECOT_PATH || '/usr/sbin/dovecot';
 
 export interface Dovecot {
   port: number;
