@@ -37,7 +37,7 @@ async function loadAll<T extends object>(ctx: Context, entity: new () => T, ids:
  * cannot be left (the leader is always a member): choose another leader first.
  */
 async function setTeams(ctx: Context, user: User, teams: Team[]): Promise<void> {
-  const current = await ctx.em.find(Team, { members: user.id, archivedAt: null }, { populate: ['members'] });
+  const current: Team[] = await ctx.em.find(Team, { members: user.id, archivedAt: null }, { populate: ['members'] });
   const led = current.find((t) => t.leader?.id === user.id && !teams.includes(t));
   if (led) throw new BadInputError('input.teamIds', `This user leads the team "${led.name}"; choose another leader for it first.`);
   for (const t of current) if (!teams.includes(t)) t.members.remove(user);
