@@ -202,6 +202,24 @@ describe('throttling per e-mail and address, per address, and of changePassword'
     expect(ghost.errors![0].message).toBe(locked.errors![0].message);
   });
 
+  it('a burst of parallel guesses gets no more than the limit verified', async () => {
+    const W = { 'x-forwarded-for': '203.0.113.99' };
+    const results = await Promise.all(Array.from({ length: 10 }, () => t.signIn('leader.b@test.local', 'wrong-password', W)));
+    const codes = results.map(codeOf);
+    expect(codes.filter((c) => c === 'UNAUTHENTICATED')).toHaveLength(5);
+    expect(codes.filter((c) => c === 'RATE_LIMITED')).toHaveLength(5);
+    expect(codeOf(await t.signIn('leader.b@test.local', PASSWORD, W))).toBe('RATE_LIMITED');
+    expect((await t.signIn('leader.b@test.local', PASSWORD, Y)).data.signIn.token).toBeTruthy();
+  });
+
+  it('IPv6 addresses count per /64: rotating within one prefix does not reset the count', async () => {
+    for (let i = 0; i < 5; i++) expect(codeOf(await t.signIn('leader.a@test.local', 'wrong-password', { 'x-forwarded-for': `2001:db8:1:2::${i + 1}` }))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await t.signIn('leader.a@test.local', PASSWORD, { 'x-forwarded-for': '2001:0db8:0001:0002:ffff:0:0:9' }))).toBe('RATE_LIMITED');
+    expect((await t.signIn('leader.a@test.local', PASSWORD, { 'x-forwarded-for': '2001:db8:1:3::1' })).data.signIn.token).toBeTruthy();
+    const keys = (await t.sql(`select key from login_throttles where key like '%2001:%' order by key`)).map((r) => r.key);
+    expect(keys).toEqual(['signin-ip:2001:db8:1:2::/64', 'signin:leader.a@test.local|2001:db8:1:2::/64']);
+  });
+
   it('one address trying many e-mails spends its per-address budget, then is refused for every e-mail', async () => {
     const Z = { 'x-forwarded-for': '192.0.2.77' };
     // 12 failures over 12 different e-mails: no e-mail reaches its own limit of 5.

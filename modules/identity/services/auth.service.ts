@@ -87,22 +87,24 @@ const signInKey = (email: string, address: string) => `signin:${email}|${address
 const addressKey = (address: string) => `signin-ip:${address}`;
 const passwordKey = (userId: number) => `password:${userId}`;
 
+const secondsUntil = (until: Date | string) => Math.max(1, Math.ceil((new Date(until).getTime() - Date.now()) / 1000));
+
 /** Seconds until the latest lock among these keys ends, or 0 when none is locked. */
 async function lockedFor(em: SqlEntityManager, keys: string[]): Promise<number> {
-  const rows = await em.execute<{ locked_until: Date }[]>(
+  const rows = await em.execute<{ locked_until: Date | null }[]>(
     'select max(locked_until) as locked_until from login_throttles where key = any(?::text[]) and locked_until > now()',
     [textArray(keys)],
   );
-  const until = rows[0]?.locked_until;
-  return until ? Math.max(1, Math.ceil((new Date(until).getTime() - Date.now()) / 1000)) : 0;
+  return rows[0]?.locked_until ? secondsUntil(rows[0].locked_until) : 0;
 }
 
 /**
- * Counts one failure against a key, atomically across server instances; the failure that
- * reaches `max` within the window locks the key for `minutes` and starts a new count.
+ * Counts one failure against a key, atomically in PostgreSQL (every server instance counts
+ * into the same row); the failure that reaches `max` within the window locks the key for
+ * `minutes` and starts a new count.
  */
 async function recordFailure(em: SqlEntityManager, key: string, max: number, minutes: number): Promise<void> {
-  const rows = await em.execute<{ failures: number }[]>(
+  const [row] = await em.execute<{ failures: number }[]>(
     `insert into login_throttles as t (key, failures, window_started_at) values (?, 1, now())
      on conflict (key) do update set
        failures = case when t.window_started_at < now() - make_interval(mins => ?) then 1 else t.failures + 1 end,
@@ -110,9 +112,30 @@ async function recordFailure(em: SqlEntityManager, key: string, max: number, min
      returning failures`,
     [key, minutes, minutes],
   );
-  if (rows[0] && rows[0].failures >= max) {
+  if (row && row.failures >= max) {
     await em.execute(`update login_throttles set locked_until = now() + make_interval(mins => ?), failures = 0, window_started_at = now() where key = ?`, [minutes, key]);
   }
+}
+
+/**
+ * Runs the attempts of one key one after the other in this process. A check-then-verify
+ * throttle lets a burst of parallel requests all pass the check before the first failure is
+ * counted; in turn, each attempt sees the ones before it. Nothing is held in the database
+ * while waiting. Across instances a burst can exceed a budget by at most one attempt per
+ * other instance. A key with too many waiting attempts refuses more for a moment.
+ */
+const MAX_WAITING = 100;
+const queues = new Map<string, { tail: Promise<unknown>; waiting: number }>();
+async function oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const q = queues.get(key) ?? { tail: Promise.resolve(), waiting: 0 };
+  if (q.waiting >= MAX_WAITING) throw new RateLimitedError('Too many sign-in attempts at once. Try again in a moment.', 1);
+  q.waiting++;
+  queues.set(key, q);
+  const run = q.tail.then(work, work);
+  q.tail = run.catch(() => undefined).finally(() => {
+    if (--q.waiting === 0 && queues.get(key) === q) queues.delete(key);
+  });
+  return run;
 }
 
 const tooManySignIns = (seconds: number) => new RateLimitedError(`Too many failed sign-in attempts. Try again in ${Math.ceil(seconds / 60)} minute(s).`, seconds);
@@ -128,24 +151,28 @@ export async function signIn(em: SqlEntityManager, config: Config, input: { emai
   const email = normalizeEmail(input.email).slice(0, 320);
   const address = throttleAddress(meta.ip);
   const keys = [signInKey(email, address), addressKey(address)];
-  const locked = await lockedFor(em, keys);
-  if (locked) throw tooManySignIns(locked);
   // A throw-away context: the user read here is never flushed (the request's own context may
   // hold the same user, from a token sent along, and must not see this write as its change).
   const work = em.fork();
-  const user = await work.findOne(User, { email, archivedAt: null });
-  const ok = user ? await verify(user.passwordHash, input.password).catch(() => false) : (await verify(await getDummyHash(), input.password).catch(() => false), false);
-  if (!user || !ok) {
-    await recordFailure(em, keys[0], config.LOGIN_MAX_FAILURES, config.LOGIN_LOCK_MINUTES);
-    await recordFailure(em, keys[1], config.LOGIN_IP_MAX_FAILURES, config.LOGIN_LOCK_MINUTES);
-    throw new UnauthenticatedError(INVALID);
-  }
+  const user = await oneAtATime(keys[1], async () => {
+    const locked = await lockedFor(em, keys);
+    if (locked) throw tooManySignIns(locked);
+    const found = await work.findOne(User, { email, archivedAt: null });
+    const ok = found ? await verify(found.passwordHash, input.password).catch(() => false) : (await verify(await getDummyHash(), input.password).catch(() => false), false);
+    if (!found || !ok) {
+      await recordFailure(em, keys[0], config.LOGIN_MAX_FAILURES, config.LOGIN_LOCK_MINUTES);
+      await recordFailure(em, keys[1], config.LOGIN_IP_MAX_FAILURES, config.LOGIN_LOCK_MINUTES);
+      throw new UnauthenticatedError(INVALID);
+    }
+    // The right password: the (e-mail, address) count starts over; the address's is kept, so
+    // signing in to an account of one's own does not buy more guesses at others.
+    await em.execute('delete from login_throttles where key = ?', [keys[0]]);
+    return found;
+  });
   if (!user.active) throw new UnauthenticatedError('This account is disabled.', { reason: 'ACCOUNT_DISABLED' });
   if (!ipAllowed(user.allowedIpRanges, meta.ip)) {
     throw new ForbiddenError('Signing in from this address is not allowed for this account.', { reason: 'IP_NOT_ALLOWED' });
   }
-  // The per-address count is kept: a valid account must not reset an address's budget.
-  await em.execute('delete from login_throttles where key = ?', [keys[0]]);
   const token = randomBytes(32).toString('base64url');
   const now = new Date();
   const session = em.create(Session, {
@@ -171,14 +198,16 @@ export async function changePassword(ctx: Context, input: { currentPassword: str
   const user = ctx.user;
   if (!user) throw new UnauthenticatedError();
   const key = passwordKey(user.id);
-  const locked = await lockedFor(ctx.em, [key]);
-  if (locked) throw new RateLimitedError(`Too many wrong current passwords. Try again in ${Math.ceil(locked / 60)} minute(s).`, locked);
-  const ok = await verify(user.passwordHash, input.currentPassword).catch(() => false);
-  if (!ok) {
-    await recordFailure(ctx.em, key, ctx.config.PASSWORD_CHANGE_MAX_FAILURES, ctx.config.LOGIN_LOCK_MINUTES);
-    throw new BadInputError('input.currentPassword', 'The current password is wrong.');
-  }
-  await ctx.em.execute('delete from login_throttles where key = ?', [key]);
+  await oneAtATime(key, async () => {
+    const locked = await lockedFor(ctx.em, [key]);
+    if (locked) throw new RateLimitedError(`Too many wrong current passwords. Try again in ${Math.ceil(locked / 60)} minute(s).`, locked);
+    const ok = await verify(user.passwordHash, input.currentPassword).catch(() => false);
+    if (!ok) {
+      await recordFailure(ctx.em, key, ctx.config.PASSWORD_CHANGE_MAX_FAILURES, ctx.config.LOGIN_LOCK_MINUTES);
+      throw new BadInputError('input.currentPassword', 'The current password is wrong.');
+    }
+    await ctx.em.execute('delete from login_throttles where key = ?', [key]);
+  });
   if (input.currentPassword === input.newPassword) throw new BadInputError('input.newPassword', 'The new password must differ from the current one.');
   user.passwordHash = await hashPassword(input.newPassword);
   await ctx.em.flush();
