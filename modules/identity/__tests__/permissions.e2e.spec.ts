@@ -968,3 +968,134 @@ describe('bad input on createUser and createTeam', () => {
     expectOk(team);
   });
 });
+
+// =======================================================================================
+describe('memberships: teams and roles set through createUser, updateUser and updateTeam take effect', () => {
+  let t: TestApp;
+  let agentRole: string;
+  let readAllRole: string;
+  let userId: string;
+  let token: string;
+  const A = () => String(t.world.teams.A);
+  const B = () => String(t.world.teams.B);
+  const READ_BACK = 'query($id: ID!) { user(id: $id) { id version roles { id } teams { id } } }';
+  const UPDATE =
+    'mutation($id: ID!, $v: Int!, $i: UpdateUserInput!) { updateUser(id: $id, version: $v, input: $i) { id version roles { id } teams { id } } }';
+  const UPDATE_TEAM = 'mutation($id: ID!, $v: Int!, $i: UpdateTeamInput!) { updateTeam(id: $id, version: $v, input: $i) { id version members { id } } }';
+  const MY_TEAMS = 'query { teams(page: { limit: 100 }) { total items { id } } }';
+  const ids = (items: { id: string }[]) => sortIds(items.map((x) => x.id));
+
+  /** What the user itself sees over HTTP, with the token it signed in with before the change. */
+  async function seen(tok = token) {
+    const teams = await t.gql(MY_TEAMS, {}, { token: tok });
+    const users = await t.gql(Q.users, {}, { token: tok });
+    expect(teams.errors).toBeUndefined();
+    expect(users.errors).toBeUndefined();
+    return { teams: ids(teams.data.teams.items), users: ids(users.data.users.items) };
+  }
+  const membersOf = async (...teams: string[]) =>
+    sortIds((await t.sql(`select distinct user_id from team_members where team_id = any($1::int[]) union select leader_id from teams where id = any($1::int[]) and leader_id is not null`, [teams.map(Number)])).map((r) => r.user_id ?? r.leader_id));
+  const pivot = async (id: string) => ({
+    roles: sortIds((await t.sql(`select role_id from user_roles where user_id = $1`, [id])).map((r) => r.role_id)),
+    teams: sortIds((await t.sql(`select team_id from team_members where user_id = $1`, [id])).map((r) => r.team_id)),
+  });
+  async function update(input: Record<string, unknown>, id = userId) {
+    const res = await t.gql(UPDATE, { id, v: await versionOf(t, 'User', id), i: input }, { as: 'admin' });
+    expectOk(res);
+    const back = await t.gql(READ_BACK, { id }, { as: 'admin' });
+    expectOk(back);
+    expect({ roles: ids(back.data.user.roles), teams: ids(back.data.user.teams) }).toEqual({ roles: ids(res.data.updateUser.roles), teams: ids(res.data.updateUser.teams) });
+    return { roles: ids(back.data.user.roles), teams: ids(back.data.user.teams) };
+  }
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    agentRole = String(await roleIdOf(t, 'agent'));
+    const role = await t.gql(Q.createRole, { i: { name: 'Herkesi gören', grants: [{ subject: 'User', action: 'read', scope: 'all' }] } }, { as: 'admin' });
+    expectOk(role);
+    readAllRole = role.data.createRole.id;
+  });
+  afterAll(() => t.stop());
+
+  test('createUser with roles and a team: read back, and the new user sees its team', async () => {
+    const res = await t.gql(Q.createUser, { i: { name: 'Deniz Üye', email: 'deniz.uye@test.local', password: PASSWORD, roleIds: [agentRole], teamIds: [A()] } }, { as: 'admin' });
+    expectOk(res);
+    userId = res.data.createUser.id;
+    expect(await pivot(userId)).toEqual({ roles: [Number(agentRole)], teams: [Number(A())] });
+    const back = await t.gql(READ_BACK, { id: userId }, { as: 'admin' });
+    expect({ roles: ids(back.data.user.roles), teams: ids(back.data.user.teams) }).toEqual({ roles: [Number(agentRole)], teams: [Number(A())] });
+    const signIn = await t.signIn('deniz.uye@test.local');
+    expectOk(signIn);
+    token = signIn.data.signIn.token;
+    expect(await seen()).toEqual({ teams: [Number(A())], users: await membersOf(A()) });
+  });
+
+  test('updateUser adds a team to a user already in one', async () => {
+    expect(await update({ teamIds: [A(), B()] })).toEqual({ roles: [Number(agentRole)], teams: sortIds([A(), B()]) });
+    expect(await pivot(userId)).toEqual({ roles: [Number(agentRole)], teams: sortIds([A(), B()]) });
+    expect(await seen()).toEqual({ teams: sortIds([A(), B()]), users: await membersOf(A(), B()) });
+  });
+
+  test('updateUser replaces the teams: the old team and its members disappear from what the user sees', async () => {
+    expect((await update({ teamIds: [B()] })).teams).toEqual([Number(B())]);
+    const now = await seen();
+    expect(now).toEqual({ teams: [Number(B())], users: await membersOf(B()) });
+    expect(now.users).not.toContain(t.world.users.agentA1.id);
+  });
+
+  test('updateUser with teamIds: [] removes every team: the user sees only itself', async () => {
+    expect((await update({ teamIds: [] })).teams).toEqual([]);
+    expect((await pivot(userId)).teams).toEqual([]);
+    expect(await seen()).toEqual({ teams: [], users: [Number(userId)] });
+  });
+
+  test('updateUser adds, replaces and removes roles, and the user’s access follows at once', async () => {
+    expect((await update({ roleIds: [agentRole, readAllRole] })).roles).toEqual(sortIds([agentRole, readAllRole]));
+    const everyone = sortIds((await t.sql(`select id from users where archived_at is null`)).map((r) => r.id));
+    expect((await seen()).users).toEqual(everyone);
+    expect((await update({ roleIds: [agentRole] })).roles).toEqual([Number(agentRole)]);
+    expect((await seen()).users).toEqual([Number(userId)]);
+    expect((await update({ roleIds: [readAllRole] })).roles).toEqual([Number(readAllRole)]);
+    expect((await seen()).users).toEqual(everyone);
+  });
+
+  test('updateUser with roleIds: [] removes every role: nothing is visible any more', async () => {
+    expect((await seen()).users.length).toBeGreaterThan(1);
+    expect((await update({ roleIds: [] })).roles).toEqual([]);
+    expect((await pivot(userId)).roles).toEqual([]);
+    const perms = await t.gql('query { myPermissions { action subject } }', {}, { token });
+    expect(perms.data.myPermissions).toEqual([]);
+    const users = await t.gql(Q.users, {}, { token });
+    expect(users.data?.users?.items ?? []).toEqual([]);
+    expect(codeOf(await t.gql(Q.user, { id: userId }, { token }))).toBe('NOT_FOUND');
+    await update({ roleIds: [agentRole] });
+  });
+
+  test('updateUser refuses to take a leader out of the team it leads, naming the field, and changes nothing', async () => {
+    const leader = String(t.world.users.leaderA.id);
+    const before = await snapshot(t, 'User', Number(leader));
+    const res = await t.gql(UPDATE, { id: leader, v: before.row.version, i: { teamIds: [B()] } }, { as: 'admin' });
+    expectError(res, 'BAD_USER_INPUT', 'input.teamIds');
+    expect(await snapshot(t, 'User', Number(leader))).toEqual(before);
+  });
+
+  test('updateTeam adds and removes members, and the members’ access follows', async () => {
+    const team = A();
+    const add = await t.gql(UPDATE_TEAM, { id: team, v: await versionOf(t, 'Team', team), i: { memberIds: [String(t.world.users.agentA1.id), String(t.world.users.agentA2.id), userId] } }, { as: 'admin' });
+    expectOk(add);
+    expect(ids(add.data.updateTeam.members)).toEqual(sortIds([t.world.users.leaderA.id, t.world.users.agentA1.id, t.world.users.agentA2.id, userId]));
+    expect(await seen()).toEqual({ teams: [Number(team)], users: await membersOf(team) });
+    const remove = await t.gql(UPDATE_TEAM, { id: team, v: await versionOf(t, 'Team', team), i: { memberIds: [String(t.world.users.agentA2.id)] } }, { as: 'admin' });
+    expectOk(remove);
+    expect(ids(remove.data.updateTeam.members)).toEqual(sortIds([t.world.users.leaderA.id, t.world.users.agentA2.id]));
+    expect(await seen()).toEqual({ teams: [], users: [Number(userId)] });
+    expect((await seen(t.world.users.agentA1.token)).teams).toEqual([]);
+    const empty = await t.gql(UPDATE_TEAM, { id: team, v: await versionOf(t, 'Team', team), i: { memberIds: [] } }, { as: 'admin' });
+    expectOk(empty);
+    // The leader stays a member of the team it leads (and the answer says so).
+    expect(ids(empty.data.updateTeam.members)).toEqual([t.world.users.leaderA.id]);
+    expect((await seen(t.world.users.agentA2.token)).teams).toEqual([]);
+    const back = await t.gql('query($id: ID!) { team(id: $id) { members { id } } }', { id: team }, { as: 'admin' });
+    expect(ids(back.data.team.members)).toEqual([t.world.users.leaderA.id]);
+  });
+});

@@ -44,10 +44,13 @@ export class Session {
   userAgent?: string | null;
 }
 
-/** Failed sign-ins per e-mail (known or not), so throttling answers the same for both. */
+/**
+ * Failure counts and locks: per (e-mail, address) and per address for sign-in (known e-mail or
+ * not, so throttling answers the same for both), per user for changePassword.
+ */
 @Entity({ tableName: 'login_throttles' })
 export class LoginThrottle {
-  @PrimaryKey({ length: 320 })
+  @PrimaryKey({ length: 400 })
   key!: string;
 
   @Property({ type: 'integer', default: 0 })

@@ -31,6 +31,19 @@ async function loadAll<T extends object>(ctx: Context, entity: new () => T, ids:
   return rows;
 }
 
+/**
+ * Makes the user a member of exactly these (active) teams. Membership is kept on the team's
+ * side, so the teams the user leaves are loaded with their members; a team the user leads
+ * cannot be left (the leader is always a member): choose another leader first.
+ */
+async function setTeams(ctx: Context, user: User, teams: Team[]): Promise<void> {
+  const current: Team[] = await ctx.em.find(Team, { members: user.id, archivedAt: null }, { populate: ['members'] });
+  const led = current.find((t) => t.leader?.id === user.id && !teams.includes(t));
+  if (led) throw new BadInputError('input.teamIds', `This user leads the team "${led.name}"; choose another leader for it first.`);
+  for (const t of current) if (!teams.includes(t)) t.members.remove(user);
+  for (const t of teams) if (!current.includes(t)) t.members.add(user);
+}
+
 async function assertEmailFree(ctx: Context, email: string, exceptId?: number) {
   const other = await ctx.em.findOne(User, { email, ...(exceptId ? { id: { $ne: exceptId } } : {}) });
   if (other) throw new BadInputError('input.email', 'Another user already has this e-mail address.');
@@ -118,14 +131,12 @@ export const userService = {
       }
       if (input.roleIds) {
         if (userId === ctx.user?.id && !ctx.system) throw new ForbiddenError('You cannot change your own roles.', { field: 'input.roleIds' });
-        user.roles.set(await loadAll(tctx, Role, parseIds(input.roleIds, 'input.roleIds'), 'input.roleIds'));
+        const roles = await loadAll(tctx, Role, parseIds(input.roleIds, 'input.roleIds'), 'input.roleIds');
+        // set() on a collection that was never loaded only adds: it cannot know what to remove.
+        await user.roles.init();
+        user.roles.set(roles);
       }
-      if (input.teamIds) {
-        const teams = await loadAll(tctx, Team, parseIds(input.teamIds, 'input.teamIds'), 'input.teamIds');
-        await user.teams.init();
-        for (const t of user.teams.getItems()) if (!teams.includes(t)) t.members.remove(user);
-        for (const t of teams) t.members.add(user);
-      }
+      if (input.teamIds) await setTeams(tctx, user, await loadAll(tctx, Team, parseIds(input.teamIds, 'input.teamIds'), 'input.teamIds'));
       user.updatedAt = new Date();
       await em.flush();
       if (endSessions) await revokeSessions(em, userId, userId === ctx.user?.id ? ctx.session?.id : undefined);
