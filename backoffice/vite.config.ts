@@ -20,19 +20,11 @@ export default defineConfig({
   },
   build: {
     outDir: 'dist',
-    // The sign-in page needs react-admin and MUI only; the rest are route chunks (App.tsx).
+    // The sign-in page needs react-admin and MUI only; the rest are route chunks loaded after
+    // sign-in (App.tsx): recharts goes with the home page, Apollo and graphql-js with the data
+    // provider. (A manual `charts` group was tried: rolldown either pulls React into it, which
+    // the sign-in page then loads, or, without dependencies, breaks the modules' order.)
     chunkSizeWarningLimit: 600,
     sourcemap: false,
-    rolldownOptions: {
-      output: {
-        // Big libraries of the signed-in pages in their own long-cached chunks (their shared
-        // dependencies, React included, stay where they are: not pulled into these groups).
-        codeSplitting: {
-          groups: [
-            { name: 'charts', test: /node_modules[\\/](recharts|d3-[^\\/]+|victory-vendor)[\\/]/, includeDependenciesRecursively: false },
-          ],
-        },
-      },
-    },
   },
 });
