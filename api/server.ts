@@ -19,6 +19,7 @@ import { logger } from './logger';
 import { pendingMigrations } from './orm';
 import { LiveSockets, WS_CLOSE, type LiveSocket } from './sockets';
 import { createSchema } from './schema';
+import { serveBackoffice } from './static';
 import { resolveIdentity } from '../modules/identity/services/auth.service';
 import { modules } from '../modules/registry';
 
@@ -276,19 +277,7 @@ export async function createServer(services: AppServices): Promise<RunningServer
 
   if (config.SERVE_BACKOFFICE) {
     if (fs.existsSync(path.join(BACKOFFICE_DIST, 'index.html'))) {
-      // Vite's hashed assets are immutable; the rest (index.html) is checked on every load, so a
-      // deploy shows at once.
-      const noCache = (res: express.Response) => res.setHeader('Cache-Control', 'no-cache');
-      app.use(
-        express.static(BACKOFFICE_DIST, {
-          index: 'index.html',
-          setHeaders: (res, file) => (file.includes(`${path.sep}assets${path.sep}`) ? res.setHeader('Cache-Control', 'public, max-age=31536000, immutable') : noCache(res)),
-        }),
-      );
-      app.get(/^\/(?!graphql|healthz|readyz).*/, (_req, res) => {
-        noCache(res);
-        res.sendFile(path.join(BACKOFFICE_DIST, 'index.html'));
-      });
+      serveBackoffice(app, BACKOFFICE_DIST);
     } else {
       app.get('/', (_req, res) => {
         res.type('html').send(`<!doctype html><html lang="tr"><head><meta charset="utf-8"><title>Çağrı Merkezi</title></head>

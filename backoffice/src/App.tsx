@@ -1,13 +1,23 @@
-import { Admin, CustomRoutes, Resource, defaultTheme } from 'react-admin';
-import { Route } from 'react-router-dom';
-import { dataProvider } from './data/dataProvider';
+import { lazy, Suspense } from 'react';
+import { Admin, Loading, defaultTheme, type LayoutProps } from 'react-admin';
+import { dataProvider } from './data/lazyDataProvider';
 import { authProvider } from './data/authProvider';
 import { i18nProvider } from './i18n';
-import { resources } from './resources';
-import { AppLayout } from './layout';
-import { Home } from './dashboard/Home';
-import { Pipeline } from './resources/opportunities/Pipeline';
-import { HAS_MAIL, Quarantine } from './resources/mail/mail';
+
+// The sign-in page loads only react-admin, MUI and the providers; the layout, the home page
+// (recharts), the resources and the data provider (Apollo, graphql-js, the schema) are
+// separate chunks loaded once signed in.
+const LazyLayout = lazy(() => import('./layout').then((m) => ({ default: m.AppLayout })));
+const Home = lazy(() => import('./dashboard/Home').then((m) => ({ default: m.Home })));
+const loadRoutes = () => import('./routes').then((m) => m.routes());
+
+function AppLayout(props: LayoutProps) {
+  return (
+    <Suspense fallback={<Loading />}>
+      <LazyLayout {...props} />
+    </Suspense>
+  );
+}
 
 const theme = {
   ...defaultTheme,
@@ -32,13 +42,7 @@ export function App() {
       disableTelemetry
       requireAuth
     >
-      {resources.map((r) => (
-        <Resource key={r.name} {...(r as any)} />
-      ))}
-      <CustomRoutes>
-        <Route path="/pipeline" element={<Pipeline />} />
-        {HAS_MAIL && <Route path="/mail-quarantine" element={<Quarantine />} />}
-      </CustomRoutes>
+      {loadRoutes}
     </Admin>
   );
 }

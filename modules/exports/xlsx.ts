@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
+import { EXPORT_TIME_ZONE, wallClock } from './time';
 
 /** A column of a streamed sheet. `type` decides the cell type and number format. */
 export interface XlsxColumn {
@@ -66,6 +67,12 @@ const FORMAT: Record<string, string | undefined> = { date: 'dd.mm.yyyy', datetim
 export interface XlsxSheetOptions {
   name: string;
   columns: XlsxColumn[];
+  /**
+   * `datetime` cells hold the wall-clock time in this zone (default Europe/Istanbul): a
+   * spreadsheet has no zones, so an instant written as UTC would read hours off the screen.
+   * `date` cells are calendar days and are written as they are.
+   */
+  timeZone?: string;
 }
 
 /**
@@ -107,6 +114,7 @@ export class XlsxSheet {
   private readonly styles: Partial<ExcelJS.Style>[];
   private readonly styleIds: number[];
   private readonly refs: string[];
+  private readonly timeZone: string;
   private readonly stream: { write(s: string): void };
   private rowNumber = 1;
 
@@ -115,6 +123,7 @@ export class XlsxSheet {
     const name = opts.name.replace(/[:\\/?*[\]]/g, ' ').slice(0, 31) || 'Sheet1';
     this.worksheet = workbook.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1, xSplit: 0 }] });
     this.types = opts.columns.map((c) => c.type ?? 'string');
+    this.timeZone = opts.timeZone ?? EXPORT_TIME_ZONE;
     this.styles = this.types.map((t) => (FORMAT[t ?? 'string'] ? { numFmt: FORMAT[t ?? 'string'] } : {}));
     this.worksheet.columns = opts.columns.map((c, i) => ({
       key: `c${i}`,
@@ -147,7 +156,10 @@ export class XlsxSheet {
       if (typeof v === 'string') xml += `<c r="${ref}" t="inlineStr"${st}><is><t xml:space="preserve">${escapeXml(v.length > 32_767 ? v.slice(0, 32_767) : v)}</t></is></c>`;
       else if (typeof v === 'number') xml += `<c r="${ref}"${st}><v>${v}</v></c>`;
       else if (typeof v === 'boolean') xml += `<c r="${ref}" t="b"${st}><v>${v ? 1 : 0}</v></c>`;
-      else if (v instanceof Date) xml += `<c r="${ref}"${st}><v>${25569 + v.getTime() / 86_400_000}</v></c>`;
+      else if (v instanceof Date) {
+        const t = this.types[i] === 'datetime' ? wallClock(v, this.timeZone).getTime() : v.getTime();
+        xml += `<c r="${ref}"${st}><v>${25569 + t / 86_400_000}</v></c>`;
+      }
     }
     this.stream.write(`${xml}</row>`);
   }

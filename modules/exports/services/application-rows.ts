@@ -11,6 +11,7 @@ import { Team } from '../../identity/entities/team.entity';
 import { User } from '../../identity/entities/user.entity';
 import { Branch, Campaign, ContactChannel, Priority, Project } from '../../reference/entities/reference.entities';
 import type { CellValue, XlsxColumn } from '../xlsx';
+import { formatDateTime, toDate } from '../time';
 
 /** A raw row of the export query (database column names). */
 type Row = Record<string, any>;
@@ -41,16 +42,21 @@ export interface ExportColumn extends XlsxColumn {
 
 const name = (m: Map<number, string>, id: number | null | undefined) => (id == null ? null : (m.get(id) ?? null));
 
+/** The classification as on screen: Kategori › Alt kategori › Ağaç kategori (names the user may read). */
+export const categoryPath = (m: Map<number, string>, ...ids: (number | null | undefined)[]): string | null =>
+  ids.map((id) => name(m, id)).filter(Boolean).join(' › ') || null;
+
 /** The columns of the application list export, in order; extra fields follow. */
 const BASE_COLUMNS: ExportColumn[] = [
   { header: 'Numara', field: null, pdf: true, width: 14, weight: 1.1, value: (r) => r.number },
-  { header: 'Başvuru tarihi', field: 'applicationDate', type: 'datetime', pdf: true, weight: 1.1, value: (r) => r.application_date },
-  { header: 'Konu', field: 'subject', pdf: true, width: 40, weight: 2.6, value: (r) => r.subject },
-  { header: 'Başvuru yapan', field: 'applicant', pdf: true, width: 28, weight: 1.8, value: (r, n) => name(n.account, r.applicant_id) },
+  { header: 'Başvuru tarihi', field: 'applicationDate', type: 'datetime', pdf: true, weight: 1.5, value: (r) => toDate(r.application_date) },
+  { header: 'Konu', field: 'subject', pdf: true, width: 40, weight: 2.3, value: (r) => r.subject },
+  { header: 'Başvuru yapan', field: 'applicant', pdf: true, width: 28, weight: 1.6, value: (r, n) => name(n.account, r.applicant_id) },
   { header: 'Bildiren', field: 'reporter', pdf: false, width: 24, value: (r, n) => name(n.contact, r.reporter_id) },
   { header: 'Aşama', field: 'stage', pdf: true, width: 16, value: (r, n) => name(n.stage, r.stage_id) },
   { header: 'Öncelik', field: 'priority', pdf: true, width: 12, weight: 0.8, value: (r, n) => name(n.priority, r.priority_id) },
-  { header: 'Kategori', field: 'category', pdf: true, width: 20, weight: 1.3, value: (r, n) => name(n.category, r.category_id) },
+  // The whole path (the PDF has no room for three columns); the Excel file also has each level.
+  { header: 'Kategori', field: 'category', pdf: true, width: 40, weight: 2.2, value: (r, n) => categoryPath(n.category, r.category_id, r.subcategory_id, r.tree_category_id) },
   { header: 'Alt kategori', field: 'subcategory', pdf: false, width: 20, value: (r, n) => name(n.category, r.subcategory_id) },
   { header: 'Ağaç kategori', field: 'treeCategory', pdf: false, width: 20, value: (r, n) => name(n.category, r.tree_category_id) },
   { header: 'Kanal', field: 'channel', pdf: false, width: 14, value: (r, n) => name(n.channel, r.channel_id) },
@@ -67,8 +73,8 @@ const BASE_COLUMNS: ExportColumn[] = [
   { header: 'Proje', field: 'project', pdf: false, width: 18, value: (r, n) => name(n.project, r.project_id) },
   { header: 'Kampanya', field: 'campaign', pdf: false, width: 18, value: (r, n) => name(n.campaign, r.campaign_id) },
   { header: 'Referans no', field: 'referenceNo', pdf: false, width: 14, value: (r) => r.reference_no },
-  { header: 'Kabul tarihi', field: 'acceptanceDate', type: 'datetime', pdf: false, value: (r) => r.acceptance_date },
-  { header: 'Kapanış tarihi', field: null, type: 'datetime', pdf: true, weight: 1.1, value: (r) => r.closed_at },
+  { header: 'Kabul tarihi', field: 'acceptanceDate', type: 'datetime', pdf: false, value: (r) => toDate(r.acceptance_date) },
+  { header: 'Kapanış tarihi', field: null, type: 'datetime', pdf: true, weight: 1.5, value: (r) => toDate(r.closed_at) },
   { header: 'Takip sayısı', field: null, type: 'integer', pdf: false, value: (r) => r.follow_up_count },
   { header: 'Harcanan süre (dk)', field: null, type: 'integer', pdf: true, weight: 0.8, value: (r) => r.time_spent_minutes },
   { header: 'Detay', field: 'detail', pdf: false, width: 50, value: (r) => (r.detail ? String(r.detail).slice(0, 32_000) : null) },
@@ -82,7 +88,12 @@ const SELECT = [
 /** The columns this user may read: a column whose field a rule hides is left out. */
 export async function applicationColumns(ctx: Context): Promise<ExportColumn[]> {
   const can = (field: string | null) => !field || ctx.system || ctx.ability.can('read', 'Application', field);
-  const cols = BASE_COLUMNS.filter((c) => can(c.field));
+  const cols = BASE_COLUMNS.filter((c) => can(c.field)).map((c) =>
+    // The path names only the levels this user may read.
+    c.field === 'category'
+      ? { ...c, value: (r: Row, n: Names) => categoryPath(n.category, r.category_id, can('subcategory') ? r.subcategory_id : null, can('treeCategory') ? r.tree_category_id : null) }
+      : c,
+  );
   if (can('extra')) {
     for (const def of await definitionsFor(ctx, ExtraFieldTarget.APPLICATION)) {
       const key = def.key;
@@ -217,7 +228,7 @@ export function describeFilter(filter: ApplicationFilter | undefined, names: Nam
   list('Atanan takım', filter.assigneeTeamIds, names.team);
   if (filter.closed !== undefined && filter.closed !== null) out.push(`Durum: ${filter.closed ? 'kapalı' : 'açık'}`);
   const range = (label: string, r?: { from?: Date; to?: Date }) => {
-    if (r && (r.from || r.to)) out.push(`${label}: ${r.from ? r.from.toISOString().slice(0, 10) : '…'} – ${r.to ? r.to.toISOString().slice(0, 10) : '…'}`);
+    if (r && (r.from || r.to)) out.push(`${label}: ${r.from ? formatDateTime(r.from) : '…'} – ${r.to ? formatDateTime(r.to) : '…'}`);
   };
   range('Başvuru tarihi', filter.applicationDate);
   range('Kapanış tarihi', filter.closedAt);

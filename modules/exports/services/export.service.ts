@@ -19,7 +19,7 @@ import { Task } from '../../tasks/entities/task.entity';
 import { ExportFormat, ExportJob, JobStatus } from '../entities/export-job.entity';
 import { formatDateTime, PdfReport } from '../pdf';
 import { XlsxStream, type XlsxSheet } from '../xlsx';
-import { applicationColumns, describeFilter, referenceNames, reviveFilter, streamApplications } from './application-rows';
+import { applicationColumns, categoryPath, describeFilter, referenceNames, reviveFilter, streamApplications } from './application-rows';
 import { checkSignature, exportsDir } from './link-token';
 import { queueJob, registerRunner, type JobProgress } from './job.service';
 
@@ -119,7 +119,7 @@ async function writeRecordPdf(ctx: Context, job: ExportJob, progress: JobProgres
     ['Bildiren', reporter?.name ?? '', 'reporter'],
     ['Aşama', n(names.stage, app.stage), 'stage'],
     ['Öncelik', n(names.priority, app.priority), 'priority'],
-    ['Kategori', [app.category, app.subcategory, app.treeCategory].filter(Boolean).map((c) => n(names.category, c)).join(' › '), 'category'],
+    ['Kategori', categoryPath(names.category, app.category?.id, can('subcategory') ? app.subcategory?.id : null, can('treeCategory') ? app.treeCategory?.id : null) ?? '', 'category'],
     ['Kanal', n(names.channel, app.channel), 'channel'],
     ['Şube', n(names.branch, app.branch), 'branch'],
     ['Atanan', app.assigneeEveryone ? 'Herkes' : [n(names.team, app.assigneeTeam), n(names.user, app.assigneeUser)].filter(Boolean).join(' / '), 'assignee'],
@@ -157,7 +157,7 @@ async function writeRecordPdf(ctx: Context, job: ExportJob, progress: JobProgres
   report.heading(`Zaman harcamaları (${times.length})`);
   if (times.length) {
     const t = report.table([{ header: 'Tarih' }, { header: 'Kullanıcı', weight: 2 }, { header: 'Dakika', align: 'right' }, { header: 'Not', weight: 4 }], { fontSize: 8 });
-    for (const e of times) t.add([e.date, n(names.user, e.user), String(e.minutes), e.note ?? '']);
+    for (const e of times) t.add([e.date.split('-').reverse().join('.'), n(names.user, e.user), String(e.minutes), e.note ?? '']);
   }
   const linked: [string, { id: number; item: { id: number } | null }[], (x: any) => string][] = [
     ['Servis talepleri', await linkedRecords(ctx, 'Application', app.id, ServiceRequest, 'ServiceRequest'), (x) => `${x.number} ${x.subject}`],

@@ -61,6 +61,12 @@ export const applicationFilters = [
     <AutocompleteArrayInput optionText="name" sx={{ minWidth: 160 }} />
   </ReferenceArrayInput>,
   <TextInput key="referenceNo" source="referenceNo" />,
+  // Filters the dashboard's figures open the list with (applicant bars, closings per period).
+  <ReferenceArrayInput key="applicantIds" source="applicantIds" reference="accounts" sort={byName}>
+    <AutocompleteArrayInput optionText="name" sx={{ minWidth: 200 }} />
+  </ReferenceArrayInput>,
+  <DateInput key="closedFrom" source="closedAt.from" label="resources.applications.fields.closedAtFrom" />,
+  <DateInput key="closedTo" source="closedAt.to" label="resources.applications.fields.closedAtTo" />,
 ];
 
 function ListActions() {
