@@ -15,6 +15,7 @@ import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { createContext, type AppServices, type Context, type Identity } from './context';
 import { AppError, formatError, isConnectionError, UnauthenticatedError, withoutSuggestions } from './errors';
 import { intArray } from './ids';
+import { namedInputErrors } from './input-errors';
 import { limitRules } from './limits';
 import { logger } from './logger';
 import { pendingMigrations } from './orm';
@@ -236,6 +237,7 @@ export async function createServer(services: AppServices): Promise<RunningServer
         },
       },
       ApolloServerPluginLandingPageDisabled(),
+      namedInputErrors<Context>(),
       // Its per-field wrapper doubled execution time on large lists (bench P9); we set no cache hints.
       ApolloServerPluginCacheControlDisabled(),
     ],
