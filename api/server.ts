@@ -89,9 +89,12 @@ export async function createServer(services: AppServices): Promise<RunningServer
     (req as Request & { requestId: string }).requestId = requestId;
     res.setHeader('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
+    // The path as the client asked it: by 'finish', `req.path` is relative to the router that
+    // last handled the request (`/` for everything under app.use('/graphql', ...)).
+    const requestPath = (req.originalUrl || req.url).split('?')[0];
     res.on('finish', () => {
-      if (req.path === '/healthz' || req.path === '/readyz') return;
-      logger.info({ requestId, method: req.method, path: req.path, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
+      if (requestPath === '/healthz' || requestPath === '/readyz') return;
+      logger.info({ requestId, method: req.method, path: requestPath, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
     });
     next();
   });
@@ -320,7 +323,9 @@ export async function createServer(services: AppServices): Promise<RunningServer
     }
     const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) logger.error({ err }, 'unhandled HTTP error');
-    res.status(status).json({ errors: [{ message: status === 500 ? 'Internal server error' : err.message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
+    // The code that goes with the status (a JSON body over its limit: 413 PAYLOAD_TOO_LARGE).
+    const code = status === 500 ? 'INTERNAL_SERVER_ERROR' : status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST';
+    res.status(status).json({ errors: [{ message: status === 500 ? 'Internal server error' : err.message, extensions: { code } }] });
   });
 
   return {

@@ -22,7 +22,7 @@ const BOUNDARY = '----sinir7MA4YWxkTrZu0gW';
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'uploads-'));
-  t = await startTestApp({ DATA_DIR: dataDir, DOCUMENT_MAX_BYTES: '1000000' });
+  t = await startTestApp({ DATA_DIR: dataDir, DOCUMENT_MAX_BYTES: '100000', IMPORT_MAX_BYTES: '100000' });
   port = Number(new URL(t.url).port);
   const gql = async (q: string, i: unknown) => {
     const r = await t.gql(q, { i }, { as: 'admin' });
@@ -158,5 +158,17 @@ test('a control character in the file name gets 400 naming the file field', asyn
     expect({ path: r.path, status: res?.status, code: res?.json?.errors?.[0]?.extensions?.code, field: res?.json?.errors?.[0]?.extensions?.field }).toEqual({ path: r.path, status: 400, code: 'BAD_USER_INPUT', field: 'file' });
     expect(res!.json.errors[0].message).toMatch(/control character/);
   }
+  await stillServing();
+});
+
+test('a file over the route\'s limit answers 413 PAYLOAD_TOO_LARGE and is not kept', async () => {
+  const keep = stored();
+  for (const r of routes()) {
+    const m = multipart(r.fields, Buffer.concat([r.file, Buffer.alloc(100_000, 1)]), r.name, r.type);
+    const res = await raw(r.path, Buffer.concat([m.head, m.file, m.tail]));
+    expect({ path: r.path, status: res?.status, code: res?.json?.errors?.[0]?.extensions?.code }).toEqual({ path: r.path, status: 413, code: 'PAYLOAD_TOO_LARGE' });
+  }
+  await settle(keep.length, Infinity);
+  expect(stored().sort()).toEqual(keep.sort());
   await stillServing();
 });
