@@ -126,6 +126,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, pr
     return { message: 'A record with the same unique value already exists.', path, extensions: { code: 'CONFLICT' } };
   }
   if (pgCode === '22021' || pgCode === '22P02' || pgCode === '22003' || pgCode === '22001' || pgCode === '22007' || pgCode === '22008') {
+    // A safety net only: input is checked where it is parsed (with its field); one that gets
+    // here is a missing check, logged to be fixed.
+    logger.warn({ err: original, path }, 'unchecked input reached PostgreSQL');
     return { message: 'A value is out of range or malformed.', path, extensions: { code: 'BAD_USER_INPUT' } };
   }
   logger.error({ err: original, path }, 'unexpected error');

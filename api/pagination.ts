@@ -1,4 +1,4 @@
-import { Cursor, QueryOrder, type EntityClass, type EntityManager, type FilterQuery } from '@mikro-orm/core';
+import { Cursor, QueryOrder, ReferenceKind, Utils, type EntityClass, type EntityManager, type EntityMetadata, type EntityProperty, type FilterQuery } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { Field, InputType, Int, ObjectType, registerEnumType, type ClassType } from 'type-graphql';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
@@ -128,6 +128,62 @@ export async function cappedCount<T extends object>(em: EntityManager, entity: E
   return n > cap ? { total: cap, exact: false } : { total: n, exact: true };
 }
 
+const NUMERIC = /^-?\d{1,18}(\.\d+)?$/;
+
+/** True when `v` can stand for a value of `prop` in a keyset comparison. */
+function fitsProperty(prop: EntityProperty, v: unknown, order: unknown): boolean {
+  if (v === null) return prop.nullable === true;
+  if (Utils.isPlainObject(order)) {
+    // Ordered by a field of a related record: `{ relation: { field: value } }`.
+    const target = prop.targetMeta;
+    if (!target || !Utils.isPlainObject(v)) return false;
+    const o = order as Record<string, unknown>;
+    const entries = Object.entries(v as Record<string, unknown>);
+    return entries.length > 0 && entries.every(([k, x]) => k in o && !!target.properties[k] && fitsProperty(target.properties[k], x, o[k]));
+  }
+  if (prop.kind !== ReferenceKind.SCALAR && prop.kind !== ReferenceKind.EMBEDDED) {
+    return (typeof v === 'number' && Number.isSafeInteger(v)) || (typeof v === 'string' && /^\d{1,18}$/.test(v));
+  }
+  switch (prop.runtimeType) {
+    case 'number':
+    case 'bigint':
+      return (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && NUMERIC.test(v));
+    case 'Date': {
+      const d = v instanceof Date ? v : typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v) ? new Date(v) : null;
+      return !!d && Number.isFinite(d.getTime()) && d.getUTCFullYear() >= 1 && d.getUTCFullYear() <= 9999;
+    }
+    case 'boolean':
+      return typeof v === 'boolean';
+    case 'string':
+      return typeof v === 'string' && v.length <= 10_000 && !v.includes('\u0000');
+    default:
+      return v !== undefined && (typeof v !== 'object' || v instanceof Date);
+  }
+}
+
+/**
+ * A cursor as the client sent it, checked where it is decoded: it must be one of ours for
+ * this list's order (one value per sort column, each of that column's type). A forged or
+ * damaged cursor is bad input on `field`, never a failed SQL statement.
+ */
+export function checkCursor(meta: EntityMetadata, orderBy: OrderBy[], cursor: string, field: string): void {
+  const invalid = () => new BadInputError(field, 'The cursor is not valid: use the endCursor of a previous page of the same list and sort.');
+  if (!/^[A-Za-z0-9_-]+={0,2}$/.test(cursor)) throw invalid();
+  let values: unknown;
+  try {
+    values = Cursor.decode(cursor);
+  } catch {
+    throw invalid();
+  }
+  const definition = Cursor.getDefinition(meta, orderBy as never) as [string, unknown][];
+  if (!Array.isArray(values) || values.length !== definition.length) throw invalid();
+  for (let i = 0; i < definition.length; i++) {
+    const [key, order] = definition[i];
+    const prop = meta.properties[key as never] as EntityProperty | undefined;
+    if (!prop || !fitsProperty(prop, values[i], order)) throw invalid();
+  }
+}
+
 export interface PaginateOptions {
   page?: PageInput | null;
   orderBy: OrderBy[];
@@ -161,19 +217,7 @@ export async function paginate<T extends { id: number }>(em: EntityManager, enti
 
   if (page.first !== undefined || page.after !== undefined) {
     const first = page.first ?? 50;
-    if (page.after) {
-      let values: unknown;
-      try {
-        values = Cursor.decode(page.after);
-      } catch {
-        throw new BadInputError('page.after', 'The cursor is not valid.');
-      }
-      // A cursor carries plain values only: an object inside would be read as a filter operator.
-      const scalar = (v: unknown) => v === null || ['string', 'number', 'boolean'].includes(typeof v);
-      if (!Array.isArray(values) || !values.every((v) => scalar(v) || (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).every((k) => !k.startsWith('$')) && Object.values(v).every(scalar)))) {
-        throw new BadInputError('page.after', 'The cursor is not valid.');
-      }
-    }
+    if (page.after) checkCursor(em.getMetadata().get(entity.name), orderBy, page.after, 'page.after');
     let cursor;
     try {
       cursor = await em.findByCursor(entity, where, {

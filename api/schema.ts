@@ -4,6 +4,7 @@ import { buildSchema, type AuthChecker } from 'type-graphql';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { canOn } from './ability';
 import type { Context } from './context';
+import { checkDates } from './dates';
 import { BadInputError } from './errors';
 import { resolvers } from '../modules/registry';
 
@@ -20,14 +21,18 @@ const fieldAuthChecker: AuthChecker<Context> = ({ root, context, info }) => {
 
 /** class-validator on every input, reporting the argument path (`input.email`). */
 async function validateArg(value: unknown, argType: unknown, data: { info: import('graphql').GraphQLResolveInfo; args: Record<string, unknown> }): Promise<void> {
-  if (value === null || value === undefined || typeof value !== 'object') return;
-  const items = Array.isArray(value) ? value : [value];
+  if (value === null || value === undefined) return;
   const typeName = (argType as { name?: string })?.name;
   const field = data.info.parentType.getFields()[data.info.fieldName];
   // The argument of this type; when several share the type (from, to), the one with this value.
   const candidates = field?.args.filter((a) => getNamedType(a.type).name === typeName) ?? [];
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  const argName = (candidates.length > 1 ? candidates.find((a) => same(data.args?.[a.name], value)) : candidates[0])?.name ?? candidates[0]?.name ?? 'input';
+  const arg = (candidates.length > 1 ? (candidates.find((a) => same(data.args?.[a.name], value)) ?? candidates[0]) : candidates[0]) ?? field?.args.find((a) => same(data.args?.[a.name], value));
+  const argName = arg?.name ?? 'input';
+  // Dates and instants anywhere in the argument: within the years the API accepts.
+  if (arg) checkDates(arg.type, data.args?.[arg.name], arg.name);
+  if (typeof value !== 'object') return;
+  const items = Array.isArray(value) ? value : [value];
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     if (!item || typeof item !== 'object') continue;

@@ -14,6 +14,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { createContext, type AppServices, type Context, type Identity } from './context';
 import { AppError, formatError, isConnectionError, UnauthenticatedError, withoutSuggestions } from './errors';
+import { fieldOfVariableError, namedInputErrors } from './input-errors';
 import { limitRules } from './limits';
 import { logger } from './logger';
 import { pendingMigrations } from './orm';
@@ -91,9 +92,12 @@ export async function createServer(services: AppServices): Promise<RunningServer
     (req as Request & { requestId: string }).requestId = requestId;
     res.setHeader('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
+    // The path as the client asked it: by 'finish', `req.path` is relative to the router that
+    // last handled the request (`/` for everything under app.use('/graphql', ...)).
+    const requestPath = (req.originalUrl || req.url).split('?')[0];
     res.on('finish', () => {
-      if (req.path === '/healthz' || req.path === '/readyz') return;
-      logger.info({ requestId, method: req.method, path: req.path, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
+      if (requestPath === '/healthz' || requestPath === '/readyz') return;
+      logger.info({ requestId, method: req.method, path: requestPath, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
     });
     next();
   });
@@ -168,7 +172,10 @@ export async function createServer(services: AppServices): Promise<RunningServer
         if (!operation) return [new GraphQLError('Unknown or ambiguous operation name.', { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })];
         const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {});
         if (coerced.errors) {
-          return coerced.errors.map((e) => new GraphQLError(withoutSuggestions(e.message, production), { nodes: e.nodes, extensions: { code: 'BAD_USER_INPUT' } }));
+          return coerced.errors.map((e) => {
+            const field = fieldOfVariableError(e.message, document);
+            return new GraphQLError(withoutSuggestions(e.message, production), { nodes: e.nodes, extensions: { code: 'BAD_USER_INPUT', ...(field ? { field } : {}) } });
+          });
         }
         // The cap counts subscriptions (long-lived), not queries and mutations sent over the socket.
         if (operation.operation === 'subscription' && extra.contexts.size >= config.WS_MAX_SUBSCRIPTIONS) {
@@ -233,6 +240,7 @@ export async function createServer(services: AppServices): Promise<RunningServer
         },
       },
       ApolloServerPluginLandingPageDisabled(),
+      namedInputErrors<Context>(),
       // Its per-field wrapper doubled execution time on large lists (bench P9); we set no cache hints.
       ApolloServerPluginCacheControlDisabled(),
     ],
@@ -303,7 +311,9 @@ export async function createServer(services: AppServices): Promise<RunningServer
     }
     const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) logger.error({ err }, 'unhandled HTTP error');
-    res.status(status).json({ errors: [{ message: status === 500 ? 'Internal server error' : err.message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
+    // The code that goes with the status (a JSON body over its limit: 413 PAYLOAD_TOO_LARGE).
+    const code = status === 500 ? 'INTERNAL_SERVER_ERROR' : status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST';
+    res.status(status).json({ errors: [{ message: status === 500 ? 'Internal server error' : err.message, extensions: { code } }] });
   });
 
   return {

@@ -11,6 +11,7 @@
 import request from 'supertest';
 import WebSocket from 'ws';
 import { createClient, type Client } from 'graphql-ws';
+import { logger } from '../logger';
 import { codeOf, sleep, startTestApp, type GqlResult, type TestApp } from '../../test/harness';
 
 // ---------------------------------------------------------------------------------------------
@@ -771,9 +772,26 @@ describe('outside production (NODE_ENV=test)', () => {
       expect(res.text).not.toMatch(/\n\s+at |node_modules/);
     });
 
-    it('answers a body over the size limit with 413', async () => {
+    it('answers a body over the size limit with 413 PAYLOAD_TOO_LARGE', async () => {
       const res = await rawPost(t, JSON.stringify({ query: ME, variables: { pad: 'x'.repeat(1_100_000) } }));
       expect(res.status).toBe(413);
+      expect(res.body.errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
+    });
+
+    it('logs each request under the path the client asked for', async () => {
+      const seen: { path?: string; status?: number }[] = [];
+      const spy = jest.spyOn(logger, 'info').mockImplementation(((o: { path?: string; status?: number }) => {
+        seen.push(o);
+      }) as never);
+      try {
+        await rawPost(t, JSON.stringify({ query: ME }), { 'content-type': 'application/json', authorization: bearer(t, 'agentA1') });
+        await request(t.url).get('/graphql?query=%7B__typename%7D').set('apollo-require-preflight', '1');
+        await request(t.url).get('/healthz');
+        await sleep(50);
+      } finally {
+        spy.mockRestore();
+      }
+      expect(seen.map((o) => o.path)).toEqual(['/graphql', '/graphql']);
     });
 
     it('answers an unsupported charset with a 4xx', async () => {

@@ -315,7 +315,7 @@ describe('dashboards', () => {
   it('refuses bad input naming the field', async () => {
     const bad = await t.gql(DASHBOARD, { i: { from: '2026-03-01', to: '2026-02-01' } }, { as: 'admin' });
     expect(codeOf(bad)).toBe('BAD_USER_INPUT');
-    expect(bad.errors![0].extensions!.field).toBe('to');
+    expect(bad.errors![0].extensions!.field).toBe('input.to');
     const parent = await t.gql(DASHBOARD, { i: { from: '2026-01-01', to: '2026-02-01', categoryParentId: '999999' } }, { as: 'admin' });
     expect(codeOf(parent)).toBe('BAD_USER_INPUT');
     expect(parent.errors![0].extensions!.field).toBe('input.categoryParentId');
@@ -323,6 +323,29 @@ describe('dashboards', () => {
     expect(codeOf(top)).toBe('BAD_USER_INPUT');
     const notADate = await t.gql(DASHBOARD, { i: { from: '2026-02-30', to: '2026-03-01' } }, { as: 'admin' });
     expect(codeOf(notADate)).toBe('BAD_USER_INPUT');
+    expect(notADate.errors![0].extensions!.field).toBe('input.from');
+  });
+
+  it('bounds the range: years 1900-2199, and a timeline of at most 3660 periods', async () => {
+    // Near year 9999 the timeline used to build thousands of periods and fail with a 500.
+    const farVar = await t.gql(DASHBOARD, { i: { from: '9999-12-31', to: '9999-12-31' } }, { as: 'admin' });
+    expect(codeOf(farVar)).toBe('BAD_USER_INPUT');
+    expect(farVar.errors!.map((e) => e.extensions!.field).sort()).toEqual(['input.from']);
+    const farLiteral = await t.gql('{ dashboard(input: {from: "2026-01-01", to: "9999-12-31"}) { totals { total } timeline { start } } }', {}, { as: 'admin' });
+    expect(codeOf(farLiteral)).toBe('BAD_USER_INPUT');
+    expect(farLiteral.errors![0].extensions!.field).toBe('input.to');
+    const year0 = await t.gql(DASHBOARD, { i: { from: '0000-01-01', to: '2026-01-01' } }, { as: 'admin' });
+    expect(codeOf(year0)).toBe('BAD_USER_INPUT');
+    expect(year0.errors![0].extensions!.field).toBe('input.from');
+    // A century by the day is too many periods; by the month it is fine.
+    const byDay = await t.gql(DASHBOARD, { i: { from: '2000-01-01', to: '2099-12-31' } }, { as: 'admin' });
+    expect(codeOf(byDay)).toBe('BAD_USER_INPUT');
+    expect(byDay.errors![0].extensions).toMatchObject({ field: 'input.to', maxPeriods: 3660 });
+    const byMonth = ok(await t.gql('query($i: DashboardInput!) { dashboard(input: $i) { totals { total } timeline { start } } }', { i: { from: '2000-01-01', to: '2099-12-31', granularity: 'MONTH' } }, { as: 'admin' }));
+    expect(byMonth.dashboard.timeline).toHaveLength(100 * 12);
+    expect(byMonth.dashboard.timeline[0].start).toBe('2000-01-01');
+    const tenYears = ok(await t.gql('query($i: DashboardInput!) { dashboard(input: $i) { timeline { start } } }', { i: { from: '2020-01-01', to: '2029-12-31' } }, { as: 'admin' }));
+    expect(tenYears.dashboard.timeline).toHaveLength(3653);
   });
 
   it('tells subscribers to refresh when applications they may read change, and only then', async () => {
@@ -415,7 +438,7 @@ describe('dashboards', () => {
     it('refuses a bad range before queueing anything', async () => {
       const bad = await t.gql(EXPORT, { i: { from: '2026-03-01', to: '2026-02-01' }, f: 'PDF' }, { as: 'admin' });
       expect(codeOf(bad)).toBe('BAD_USER_INPUT');
-      expect(bad.errors![0].extensions!.field).toBe('to');
+      expect(bad.errors![0].extensions!.field).toBe('input.to');
     });
   });
 });

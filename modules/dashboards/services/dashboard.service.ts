@@ -33,6 +33,7 @@ const num = (v: unknown) => Number(v ?? 0);
 export const dashboardService = {
   async source(ctx: Context, input: DashboardInput): Promise<StatsSource | null> {
     authorize(ctx, 'read', 'Application');
+    checkRange(input);
     return statisticsService.source(ctx, { from: input.from, to: input.to, filter: input.filter });
   },
 
@@ -209,12 +210,39 @@ function nextPeriod(p: string, g: DashboardGranularity): string {
   return new Date(d.getTime() + (g === DashboardGranularity.WEEK ? 7 : 1) * 86_400_000).toISOString().slice(0, 10);
 }
 
+/** The most periods a timeline shows: ten years of days (longer ranges: weeks or months). */
+export const MAX_PERIODS = 3660;
+
+/** First day of the period holding `from` (weeks start on Monday, as date_trunc's do). */
+function firstPeriod(from: string, g: DashboardGranularity): Date {
+  const d = new Date(`${from}T00:00:00Z`);
+  if (g === DashboardGranularity.MONTH) return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
+  if (g === DashboardGranularity.WEEK) return new Date(d.getTime() - ((d.getUTCDay() + 6) % 7) * 86_400_000);
+  return d;
+}
+
+/**
+ * A dashboard's range, checked before anything is counted: it ends on or after its start and its
+ * timeline has at most MAX_PERIODS periods. (The days themselves are bounded for every date
+ * input of the API, see api/dates.ts.)
+ */
+export function checkRange(input: Pick<DashboardInput, 'from' | 'to' | 'granularity'>): void {
+  if (input.to < input.from) throw new BadInputError('input.to', 'The range ends before it starts.');
+  const start = firstPeriod(input.from, input.granularity);
+  const end = new Date(`${input.to}T00:00:00Z`);
+  const n =
+    input.granularity === DashboardGranularity.MONTH
+      ? (end.getUTCFullYear() - start.getUTCFullYear()) * 12 + end.getUTCMonth() - start.getUTCMonth() + 1
+      : Math.floor((end.getTime() - start.getTime()) / 86_400_000 / (input.granularity === DashboardGranularity.WEEK ? 7 : 1)) + 1;
+  if (n > MAX_PERIODS) {
+    throw new BadInputError('input.to', `The timeline may show at most ${MAX_PERIODS} periods; choose a shorter range or a longer period (WEEK, MONTH).`, { maxPeriods: MAX_PERIODS });
+  }
+}
+
 /** Every period touching [from, to], by its first day (weeks start on Monday, as date_trunc does). */
 export function periodsOf(from: string, to: string, g: DashboardGranularity): string[] {
-  let d = new Date(`${from}T00:00:00Z`);
-  if (g === DashboardGranularity.MONTH) d = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
-  if (g === DashboardGranularity.WEEK) d = new Date(d.getTime() - ((d.getUTCDay() + 6) % 7) * 86_400_000);
+  checkRange({ from, to, granularity: g });
   const out: string[] = [];
-  for (let p = d.toISOString().slice(0, 10); p <= to && out.length < 10_000; p = nextPeriod(p, g)) out.push(p);
+  for (let p = firstPeriod(from, g).toISOString().slice(0, 10); p <= to; p = nextPeriod(p, g)) out.push(p);
   return out;
 }

@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
-import busboy from 'busboy';
 import type { FilterQuery } from '@mikro-orm/core';
 import { crudService } from '../../../api/crud';
 import { authorize, findReadable, withEm, type Context } from '../../../api/context';
 import { AppError, BadInputError } from '../../../api/errors';
+import { receiveFile } from '../../../api/uploads';
 import { parseId } from '../../../api/ids';
 import { User } from '../../identity/entities/user.entity';
 import { DocumentFilter, DocumentSort, UpdateDocumentInput } from '../dto/document.input';
@@ -46,114 +46,41 @@ export interface StoredUpload {
 
 /**
  * Streams one multipart file to the storage folder under a generated name, hashing it on
- * the way. The size limit is enforced while streaming: over it, the upload is cut off and
- * nothing is left on disk. The content must match the declared type.
+ * the way (api/uploads.ts: cut off at the size limit; a truncated or aborted upload leaves
+ * nothing on disk). The name is checked before any byte is stored; the content must match the
+ * declared type.
  */
-export function receiveUpload(ctx: Context, req: Request): Promise<StoredUpload> {
+export async function receiveUpload(ctx: Context, req: Request): Promise<StoredUpload> {
   const root = storageRoot(ctx);
-  const max = ctx.config.DOCUMENT_MAX_BYTES;
-  return new Promise<StoredUpload>((resolve, reject) => {
-    const type = req.headers['content-type'] ?? '';
-    if (!type.toLowerCase().startsWith('multipart/form-data')) {
-      reject(new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the file as multipart/form-data with a "file" part.'));
-      return;
-    }
-    let bb: busboy.Busboy;
-    try {
-      bb = busboy({ headers: req.headers, limits: { fileSize: max + 1, files: 1, fields: 20, fieldSize: 20_000 }, defParamCharset: 'utf8', preservePath: true });
-    } catch (err) {
-      reject(new BadInputError('file', `Malformed upload: ${(err as Error).message}`));
-      return;
-    }
-    const fields: Record<string, string> = {};
-    const key = randomUUID().replace(/-/g, '');
-    const tmpDir = path.join(root, 'tmp');
-    const tmp = path.join(tmpDir, key);
-    let failure: Error | null = null;
-    let file: Promise<Omit<StoredUpload, 'fields' | 'discard'>> | null = null;
-    const cleanup = () => fs.rm(tmp, { force: true }, () => undefined);
-    const fail = (err: Error) => {
-      if (!failure) failure = err;
-    };
-
-    bb.on('field', (name, value) => {
-      fields[name] = value;
-    });
-    bb.on('file', (_name, stream, info) => {
-      if (file) {
-        stream.resume();
-        return;
-      }
-      file = new Promise((done, bad) => {
-        let fileName: string;
-        let mime: string | null;
-        try {
-          fileName = checkFileName(info.filename);
-          mime = declaredType(info.mimeType, fileName);
-          if (!mime || !ALLOWED[mime]) throw new AppError('UNSUPPORTED_MEDIA_TYPE', `Files of type ${info.mimeType || 'unknown'} are not accepted.`, { field: 'file' });
-        } catch (err) {
-          stream.resume();
-          bad(err);
-          return;
-        }
-        fs.mkdirSync(tmpDir, { recursive: true });
-        const out = fs.createWriteStream(tmp, { flags: 'wx' });
-        const hash = createHash('sha256');
-        let size = 0;
-        let head = Buffer.alloc(0);
-        let nul = false;
-        let truncated = false;
-        stream.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          hash.update(chunk);
-          if (head.length < 32) head = Buffer.concat([head, chunk.subarray(0, 32 - head.length)]);
-          if (!nul && ALLOWED[mime!].text && chunk.includes(0)) nul = true;
-        });
-        // busboy signals when the file reaches fileSize (max + 1): one byte over the limit.
-        stream.on('limit', () => {
-          truncated = true;
-          stream.unpipe(out);
-          out.destroy();
-          stream.resume();
-        });
-        stream.pipe(out);
-        const finish = () => {
-          if (truncated) return bad(new AppError('PAYLOAD_TOO_LARGE', `The file is larger than the limit of ${max >= 1024 * 1024 ? `${Math.round(max / 1024 / 1024)} MB` : `${Math.round(max / 1024)} KB`}.`, { field: 'file', maxBytes: max }));
-          if (size === 0) return bad(new BadInputError('file', 'The file is empty.'));
-          if (!ALLOWED[mime!].check(head) || nul) {
-            return bad(new AppError('UNSUPPORTED_MEDIA_TYPE', `The content of ${fileName} is not ${mime}.`, { field: 'file' }));
-          }
-          done({ fileName, mimeType: mime!, size, sha256: hash.digest('hex'), storageKey: key });
-        };
-        // Cut off at the limit: the write stream is destroyed (a pending write then errors,
-        // which is expected) and the answer is 413 once it has closed.
-        out.on('close', () => (truncated ? finish() : undefined));
-        out.on('finish', () => (truncated ? undefined : finish()));
-        out.on('error', (err) => (truncated ? undefined : bad(err)));
-      });
-      file.catch(fail);
-    });
-    bb.on('error', (err) => fail(new BadInputError('file', `Malformed upload: ${(err as Error).message}`)));
-    bb.on('close', async () => {
-      try {
-        if (failure) throw failure;
-        if (!file) throw new BadInputError('file', 'No file was sent (a "file" part is required).');
-        const f = await file;
-        const final = pathOf(root, key);
-        fs.mkdirSync(path.dirname(final), { recursive: true });
-        fs.renameSync(tmp, final);
-        resolve({ ...f, fields, discard: () => fs.rm(final, { force: true }, () => undefined) });
-      } catch (err) {
-        cleanup();
-        reject(err);
-      }
-    });
-    req.on('aborted', () => {
-      cleanup();
-      fail(new BadInputError('file', 'The upload was interrupted.'));
-    });
-    req.pipe(bb);
+  let fileName = '';
+  let mime: string | null = null;
+  let nul = false;
+  const got = await receiveFile(req, {
+    dir: path.join(root, 'tmp'),
+    maxBytes: ctx.config.DOCUMENT_MAX_BYTES,
+    what: 'the file',
+    accept(info) {
+      fileName = checkFileName(info.fileName);
+      mime = declaredType(info.mimeType, fileName);
+      if (!mime || !ALLOWED[mime]) throw new AppError('UNSUPPORTED_MEDIA_TYPE', `Files of type ${info.mimeType || 'unknown'} are not accepted.`, { field: 'file' });
+    },
+    inspect(chunk) {
+      if (!nul && ALLOWED[mime!].text && chunk.includes(0)) nul = true;
+    },
   });
+  const { file } = got;
+  try {
+    if (file.size === 0) throw new BadInputError('file', 'The file is empty.');
+    if (!ALLOWED[mime!].check(file.head.subarray(0, 32)) || nul) throw new AppError('UNSUPPORTED_MEDIA_TYPE', `The content of ${fileName} is not ${mime}.`, { field: 'file' });
+    const key = path.basename(file.path);
+    const final = pathOf(root, key);
+    fs.mkdirSync(path.dirname(final), { recursive: true });
+    fs.renameSync(file.path, final);
+    return { fields: got.fields, fileName, mimeType: mime!, size: file.size, sha256: file.sha256, storageKey: key, discard: () => fs.rm(final, { force: true }, () => undefined) };
+  } catch (err) {
+    got.discard();
+    throw err;
+  }
 }
 
 /**

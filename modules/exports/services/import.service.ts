@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
-import busboy from 'busboy';
 import ExcelJS from 'exceljs';
 import { validate } from 'class-validator';
 import { authorize, requireUser, withEm, type Context } from '../../../api/context';
 import { AppError, BadInputError } from '../../../api/errors';
+import { receiveFile } from '../../../api/uploads';
 import { AccountKind, type Account, type Contact } from '../../accounts/entities/account.entities';
 import { CreateAccountInput, CreateContactInput } from '../../accounts/dto/account.input';
 import { accountService, accountsMatching, contactService, contactsMatching, phoneKey, validIdentityNumber } from '../../accounts/services/account.services';
@@ -90,69 +90,31 @@ export async function templateHandler(ctx: Context, req: Request, res: Response)
  */
 export async function uploadHandler(ctx: Context, req: Request, res: Response): Promise<void> {
   requireUser(ctx);
-  const max = ctx.config.IMPORT_MAX_BYTES;
-  const dir = path.join(exportsDir(ctx.config), 'imports');
-  fs.mkdirSync(dir, { recursive: true });
   const key = `${randomUUID()}.xlsx`;
-  const file = path.join(dir, key);
-  const { fields, fileName } = await new Promise<{ fields: Record<string, string>; fileName: string }>((resolve, reject) => {
-    if (!(req.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data')) {
-      reject(new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the workbook as multipart/form-data with a "file" part.'));
-      return;
-    }
-    const bb = busboy({ headers: req.headers, limits: { fileSize: max + 1, files: 1, fields: 5, fieldSize: 1000 }, defParamCharset: 'utf8' });
-    const fields: Record<string, string> = {};
-    let got: Promise<string> | null = null;
-    bb.on('field', (n, v) => (fields[n] = v));
-    bb.on('file', (_n, stream, info) => {
-      got = new Promise((done, bad) => {
-        const out = fs.createWriteStream(file, { flags: 'wx' });
-        let size = 0;
-        let head = Buffer.alloc(0);
-        let over = false;
-        stream.on('data', (c: Buffer) => {
-          size += c.length;
-          if (head.length < 4) head = Buffer.concat([head, c.subarray(0, 4)]);
-        });
-        stream.on('limit', () => {
-          over = true;
-          stream.unpipe(out);
-          out.destroy();
-          stream.resume();
-          bad(new AppError('PAYLOAD_TOO_LARGE', `The file is larger than ${Math.round(max / 1024 / 1024)} MB.`, { field: 'file' }));
-        });
-        stream.pipe(out);
-        out.on('finish', () => {
-          if (over) return;
-          if (!head.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) return bad(new AppError('UNSUPPORTED_MEDIA_TYPE', 'The file is not an Excel workbook (.xlsx).', { field: 'file' }));
-          if (size === 0) return bad(new BadInputError('file', 'The file is empty.'));
-          done(info.filename || 'import.xlsx');
-        });
-        out.on('error', (e) => (over ? undefined : bad(e)));
-      });
-      got.catch(() => undefined);
-    });
-    bb.on('error', (e) => reject(new BadInputError('file', `Malformed upload: ${(e as Error).message}`)));
-    bb.on('close', async () => {
-      try {
-        if (!got) throw new BadInputError('file', 'No file was sent (a "file" part is required).');
-        resolve({ fields, fileName: await got });
-      } catch (e) {
-        reject(e);
-      }
-    });
-    req.pipe(bb);
-  }).catch((e) => {
-    fs.rmSync(file, { force: true });
-    throw e;
+  const got = await receiveFile(req, {
+    dir: path.join(exportsDir(ctx.config), 'imports'),
+    name: key,
+    maxBytes: ctx.config.IMPORT_MAX_BYTES,
+    what: 'the workbook',
+    fields: 5,
+    fieldSize: 1000,
   });
+  const { fields } = got;
+  const fileName = got.file.fileName || 'import.xlsx';
+  try {
+    if (got.file.size === 0) throw new BadInputError('file', 'The file is empty.');
+    if (!got.file.head.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'The file is not an Excel workbook (.xlsx).', { field: 'file' });
+  } catch (e) {
+    got.discard();
+    throw e;
+  }
   try {
     const target = parseTarget(fields.target, 'target');
     authorize(ctx, 'create', subjectOf(target));
     const job = await queueJob(ctx, `import.${target}`, null, { storageKey: key, fileName: fileName.normalize('NFC').slice(0, 255), apply: false });
     res.status(202).json({ data: { job: { id: String(job.id), kind: job.kind, status: job.status } } });
   } catch (e) {
-    fs.rmSync(file, { force: true });
+    got.discard();
     throw e;
   }
 }

@@ -199,7 +199,7 @@ describe('service requests', () => {
     expect((await list({ closed: false })).total).toBe(5);
     expect((await list({ assignedToEveryone: true })).items.map((x: any) => x.id)).toEqual([sr.id]);
     expectError(await t.gql(Q.list, { f: { accountIds: ['x'] } }, { as: 'admin' }), 'BAD_USER_INPUT', 'filter.accountIds.0');
-    expectError(await t.gql(Q.list, { f: { requestedDate: { from: '2026-02-30' } } }, { as: 'admin' }), 'BAD_USER_INPUT');
+    expectError(await t.gql(Q.list, { f: { requestedDate: { from: '2026-02-30' } } }, { as: 'admin' }), 'BAD_USER_INPUT', 'filter.requestedDate.from');
     // Default order: requested date, newest first.
     const all = await list({});
     expect(all.items.map((x: any) => x.requestedDate)).toEqual([...all.items.map((x: any) => x.requestedDate)].sort().reverse());
