@@ -141,6 +141,12 @@ describe('WebSocket rights follow the user', () => {
     sub.dispose();
   });
 
+  test('a bad variable over the socket names its field, as over HTTP', async () => {
+    const res = await over(t.ws(token('leaderA')), 'mutation($i: CreateApplicationInput!) { createApplication(input: $i) { id } }', { i: { ...input(), applicationDate: 'dün' } });
+    expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(res.errors?.[0]?.extensions?.field).toBe('input.applicationDate');
+  });
+
   test('connections per user are capped; other users still connect', async () => {
     const mine = [0, 1, 2, 3].map(() => t.ws(token('leaderB')));
     // Each keeps a subscription, so each (lazy) socket stays open.
