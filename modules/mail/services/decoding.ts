@@ -41,6 +41,10 @@ interface Piece {
   bytes: Buffer;
   /** Rewrites the charset label of this piece. */
   relabel: (charset: string) => Edit[];
+  /** Inline body text (plain or HTML), as opposed to a header. */
+  body: 'plain' | 'html' | null;
+  /** Whether a piece that cannot be read makes the mail bad (body, subject, sender); others are decoded when a fallback fits. */
+  required: boolean;
 }
 
 const REPLACEMENT = '\uFFFD';
@@ -82,13 +86,21 @@ const TURKISH_LETTERS = 'çğıöşüÇĞİÖŞÜ';
 /** Non-ASCII characters Turkish text uses: its letters, circumflexed vowels and common punctuation. */
 const TURKISH_CLEAN = new Set([...`${TURKISH_LETTERS}âîûÂÎÛ€‚„…‘’“”–—•™«»°·§©®±×÷\u00a0`]);
 
+/** Control characters other than tab, line breaks and form feed (C0 and C1): bytes read in the wrong charset. */
+function hasControls(text: string): boolean {
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    if ((c < 0x20 && ch !== '\n' && ch !== '\r' && ch !== '\t' && ch !== '\f') || (c >= 0x80 && c < 0xa0)) return true;
+  }
+  return false;
+}
+
 /** Text that is plausibly Turkish: no invalid sequences or controls, only Turkish non-ASCII characters, at least one Turkish letter. */
 export function isCleanTurkish(text: string): boolean {
   let turkish = false;
+  if (hasControls(text)) return false;
   for (const ch of text) {
-    const c = ch.codePointAt(0)!;
-    if (c < 0x20 && ch !== '\n' && ch !== '\r' && ch !== '\t' && ch !== '\f') return false;
-    if (c < 0x80) continue;
+    if (ch.codePointAt(0)! < 0x80) continue;
     if (!TURKISH_CLEAN.has(ch)) return false;
     if (TURKISH_LETTERS.includes(ch)) turkish = true;
   }
@@ -197,7 +209,6 @@ const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 class Walker {
   problems: string[] = [];
   pieces: Piece[] = [];
-  texts: string[] = [];
   parts = 0;
 
   constructor(private readonly raw: Buffer) {}
@@ -261,7 +272,7 @@ class Walker {
     const inlineText = (type === 'text/plain' || type === 'text/html') && disposition !== 'attachment';
     if (!inlineText) return;
     const charset = param(ct?.value ?? '', 'charset');
-    this.pieces.push({ where: `${label} (${type})`, declared: charset, bytes, relabel: (c) => relabelPart(header, c) });
+    this.pieces.push({ where: `${label} (${type})`, declared: charset, bytes, relabel: (c) => relabelPart(header, c), body: type === 'text/html' ? 'html' : 'plain', required: true });
   }
 
   /** Encoded words (RFC 2047) of a header block; adjacent words of one charset are one piece (a character may span them). */
@@ -289,12 +300,28 @@ class Walker {
       const whereText = fieldName === 'subject' && where === 'the mail' ? 'the subject' : `the ${fieldName} header${where === 'the mail' ? '' : ` of ${where}`}`;
       this.pieces.push({
         where: whereText,
+        body: null,
+        required: where === 'the mail' && (fieldName === 'subject' || fieldName === 'from'),
         declared: g[0].charset,
         bytes: Buffer.concat(g.map((w) => w.bytes)),
         relabel: (c) => g.map((w) => ({ start: w.charsetAt, end: w.charsetAt + w.charset.length, text: c })),
       });
     }
   }
+}
+
+/** Whether text shows anything (HTML: outside markup, head, styles and scripts). */
+function visibleText(text: string, kind: 'plain' | 'html'): boolean {
+  if (kind === 'html') {
+    // Very long HTML is taken to show text (the patterns below stay linear on the rest).
+    if (text.length > 512 * 1024) return true;
+    text = text
+      .replace(/<(head|style|script)\b[\s\S]*?<\/\1\s*>/gi, ' ')
+      .replace(/<!--[\s\S]*?-->/g, ' ')
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/&nbsp;|&#160;|&#xa0;/gi, ' ');
+  }
+  return /\S/.test(text.replace(/[\u00a0\u200b-\u200d\ufeff]/g, ' '));
 }
 
 /**
@@ -326,10 +353,12 @@ export function inspectMail(raw: Buffer, opts: { charset?: string | null } = {})
       let chosen: { charset: string; text: string } | null = null;
       if (opts.charset) {
         const t = decodeAs(p.bytes, opts.charset);
-        if (!t.includes(REPLACEMENT) && !/[\u0000-\u0008\u000b\u000e-\u001f\u0080-\u009f]/.test(t)) chosen = { charset: opts.charset, text: t };
+        if (!t.includes(REPLACEMENT) && !hasControls(t)) chosen = { charset: opts.charset, text: t };
       } else chosen = fallbackFor(p.bytes, p.declared);
       const declaredText = p.declared === null ? 'no charset' : isKnownCharset(p.declared) ? `the charset "${p.declared}", which its bytes are not valid in` : `the charset "${p.declared}", which is not known`;
       if (!chosen) {
+        // A filename or a recipient's name left as mailparser decodes it does not lose the customer's text.
+        if (!p.required) continue;
         w.problems.push(
           opts.charset
             ? `${p.where} has ${declaredText}, and does not decode as ${opts.charset} either`
@@ -343,7 +372,7 @@ export function inspectMail(raw: Buffer, opts: { charset?: string | null } = {})
       used.set(chosen.charset, u);
       text = chosen.text;
     }
-    if (/\((text\/plain|text\/html)\)$/.test(p.where) && text.replace(/<[^>]*>|&nbsp;/gi, '').trim()) hasText = true;
+    if (p.body && visibleText(text, p.body)) hasText = true;
   }
   let patched: Buffer | null = null;
   if (edits.length && !w.problems.length) {
