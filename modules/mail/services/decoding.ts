@@ -131,8 +131,13 @@ interface Header {
   block: string;
 }
 
+/** Header blocks longer than this are cut there (the rest is read as the body), as mail servers do. */
+const MAX_HEADER = 1024 * 1024;
+
 function splitHeader(raw: Buffer, start: number, end: number): { header: Header; bodyStart: number } {
-  const s = raw.toString('latin1', start, end);
+  // Most header blocks end within 64 kB: only a longer one costs a longer read.
+  let s = raw.toString('latin1', start, Math.min(end, start + 64 * 1024));
+  if (!/^\r?\n|\n\r?\n/.test(s) && start + s.length < end) s = raw.toString('latin1', start, Math.min(end, start + MAX_HEADER));
   let cut = -1;
   let sep = 0;
   // An empty header block: the part starts with its blank line.
@@ -142,7 +147,7 @@ function splitHeader(raw: Buffer, start: number, end: number): { header: Header;
   const lf = s.indexOf('\n\n');
   if (crlf >= 0 && (lf < 0 || crlf < lf)) [cut, sep] = [crlf, 4];
   else if (lf >= 0) [cut, sep] = [lf, 2];
-  if (cut < 0) return { header: { start, block: s }, bodyStart: end };
+  if (cut < 0) return { header: { start, block: s }, bodyStart: start + s.length };
   return { header: { start, block: s.slice(0, cut + sep / 2) }, bodyStart: start + cut + sep };
 }
 
@@ -174,11 +179,16 @@ function relabelPart(h: Header, charset: string): Edit[] {
   return [{ start: at, end: at, text: `; charset=${charset}` }];
 }
 
-function decodeBase64(s: string): { bytes: Buffer; ok: boolean } {
-  const clean = s.replace(/\s+/g, '');
-  // Padding may close several concatenated chunks; anything outside the alphabet is lost data.
-  const ok = /^[A-Za-z0-9+/=]*$/.test(clean) && clean.replace(/=+/g, '').length % 4 !== 1;
-  return { bytes: Buffer.from(clean, 'base64'), ok };
+/** Base64 without characters outside the alphabet (padding may close several concatenated chunks). */
+function base64Valid(b: Buffer): boolean {
+  let n = 0;
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i];
+    // A-Z a-z 0-9 + /
+    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47) n++;
+    else if (c !== 61 && c !== 32 && c !== 9 && c !== 13 && c !== 10) return false;
+  }
+  return n % 4 !== 1;
 }
 
 function validUtf8(bytes: Buffer): boolean {
@@ -190,8 +200,11 @@ function validUtf8(bytes: Buffer): boolean {
   }
 }
 
-function decodeQuotedPrintable(s: string): { bytes: Buffer; ok: boolean } {
-  const ok = !/=(?![0-9A-Fa-f]{2}|[ \t]*(?:\r?\n|$))/.test(s);
+function quotedPrintableValid(s: string): boolean {
+  return !/=(?![0-9A-Fa-f]{2}|[ \t]*(?:\r?\n|$))/.test(s);
+}
+
+function decodeQuotedPrintable(s: string): Buffer {
   const bytes: number[] = [];
   const text = s.replace(/=[ \t]*\r?\n/g, '');
   for (let i = 0; i < text.length; i++) {
@@ -201,7 +214,7 @@ function decodeQuotedPrintable(s: string): { bytes: Buffer; ok: boolean } {
       i += 2;
     } else bytes.push(c & 0xff);
   }
-  return { bytes: Buffer.from(bytes), ok };
+  return Buffer.from(bytes);
 }
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -258,18 +271,17 @@ class Walker {
       return;
     }
     const cte = (field(header, 'content-transfer-encoding')?.value ?? '').toLowerCase().split(/[\s;(]/)[0];
-    const content = this.raw.toString('latin1', bodyStart, end);
-    let bytes: Buffer;
-    if (cte === 'base64') {
-      const d = decodeBase64(content);
-      if (!d.ok) this.problems.push(`${label} (${type}) is not valid base64`);
-      bytes = d.bytes;
-    } else if (cte === 'quoted-printable') {
-      const d = decodeQuotedPrintable(content);
-      if (!d.ok) this.problems.push(`${label} (${type}) is not valid quoted-printable`);
-      bytes = d.bytes;
-    } else bytes = this.raw.subarray(bodyStart, end);
     const inlineText = (type === 'text/plain' || type === 'text/html') && disposition !== 'attachment';
+    let bytes = this.raw.subarray(bodyStart, end);
+    if (cte === 'base64') {
+      if (!base64Valid(bytes)) this.problems.push(`${label} (${type}) is not valid base64`);
+      // Attachments are only checked; text is decoded to check its charset.
+      if (inlineText) bytes = Buffer.from(bytes.toString('latin1').replace(/\s+/g, ''), 'base64');
+    } else if (cte === 'quoted-printable') {
+      const content = bytes.toString('latin1');
+      if (!quotedPrintableValid(content)) this.problems.push(`${label} (${type}) is not valid quoted-printable`);
+      if (inlineText) bytes = decodeQuotedPrintable(content);
+    }
     if (!inlineText) return;
     const charset = param(ct?.value ?? '', 'charset');
     this.pieces.push({ where: `${label} (${type})`, declared: charset, bytes, relabel: (c) => relabelPart(header, c), body: type === 'text/html' ? 'html' : 'plain', required: true });
@@ -286,7 +298,7 @@ class Walker {
       while (lineStart > 0 && /[ \t]/.test(h.block[lineStart])) lineStart = h.block.lastIndexOf('\n', lineStart - 2) + 1;
       const name = /^[^:\s]+/.exec(h.block.slice(lineStart, lineStart + 200))?.[0] ?? 'a';
       const enc = m[3].toUpperCase();
-      const bytes = enc === 'B' ? Buffer.from(m[4], 'base64') : decodeQuotedPrintable(m[4].replace(/_/g, ' ')).bytes;
+      const bytes = enc === 'B' ? Buffer.from(m[4], 'base64') : decodeQuotedPrintable(m[4].replace(/_/g, ' '));
       words.push({ index: m.index, end: m.index + m[0].length, charsetAt: h.start + m.index + 2, charset: m[1], bytes, line: name });
     }
     const groups: Word[][] = [];
