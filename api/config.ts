@@ -77,6 +77,7 @@ const schema = z.object({
   MAIL_BATCH_SIZE: int(100, 1, 10_000),
   MAIL_CONCURRENCY: int(4, 1, 64),
   MAIL_WORKERS_ENABLED: bool(true),
+  MAIL_RAW_RETENTION_DAYS: int(30, 0, 3650),
 });
 
 export type Config = z.infer<typeof schema> & {

@@ -4,6 +4,7 @@ import iconv from 'iconv-lite';
 import { EventBus } from '../../../api/events';
 import { initOrm } from '../../../api/orm';
 import { startTestApp, type TestApp } from '../../../test/harness';
+import { purgeExpiredRaw } from '../services/ingest.service';
 import { MailWorkers } from '../services/worker';
 import { mail, startDovecot, startSmtpSink, type Dovecot, type SmtpSink } from './servers';
 
@@ -379,13 +380,15 @@ describe('bad mail', () => {
     const q = await t.gql(Q.quarantine, { mb: mb.id }, { as: 'admin' });
     expect(q.errors).toBeUndefined();
     const items = q.data.quarantinedMail as { id: string; raw: string; error: string; subject: string | null }[];
-    expect(items.length).toBe(2);
+    expect(items.length).toBe(3);
     const raws = items.map((i) => Buffer.from(i.raw, 'base64'));
     expect(raws.some((r) => r.subarray(0, 4).equals(garbage.subarray(0, 4)))).toBe(true);
     expect(raws.some((r) => r.equals(noFrom))).toBe(true);
-    expect(items.every((i) => /sender/.test(i.error))).toBe(true);
-    // The broken MIME that still has a sender became an application with what could be read.
-    expect((await appsOf(mb.id)).length).toBe(2);
+    expect(raws.some((r) => r.equals(brokenMime))).toBe(true);
+    expect(items.filter((i) => /sender/.test(i.error)).length).toBe(2);
+    // The broken MIME that has a sender is quarantined too: its text is invalid base64 in an unknown charset.
+    expect(items.find((i) => Buffer.from(i.raw, 'base64').equals(brokenMime))!.error).toMatch(/not valid base64/);
+    expect((await appsOf(mb.id)).length).toBe(1);
     // Not for agents.
     expect((await t.gql(Q.quarantine, { mb: mb.id }, { as: 'agentA1' })).errors?.[0].extensions?.code).toBe('FORBIDDEN');
     const one = items.find((i) => Buffer.from(i.raw, 'base64').equals(noFrom))!;
@@ -393,9 +396,9 @@ describe('bad mail', () => {
     expect(retried.data.retryQuarantinedMail).toMatchObject({ status: 'QUARANTINED' });
     const discarded = await t.gql(Q.discard, { id: one.id }, { as: 'admin' });
     expect(discarded.data.discardQuarantinedMail.status).toBe('DISCARDED');
-    expect((await t.gql(Q.quarantine, { mb: mb.id }, { as: 'admin' })).data.quarantinedMail.length).toBe(1);
+    expect((await t.gql(Q.quarantine, { mb: mb.id }, { as: 'admin' })).data.quarantinedMail.length).toBe(2);
     const status = (await t.gql(Q.mailboxes, {}, { as: 'admin' })).data.mailboxes.find((m: { id: string }) => m.id === mb.id);
-    expect(status.quarantined).toBe(1);
+    expect(status.quarantined).toBe(2);
   });
 
   it('records over-size mail and skips it without downloading it', async () => {
@@ -407,6 +410,153 @@ describe('bad mail', () => {
     expect(big).toMatchObject({ kind: 'oversize', status: 'skipped', subject: 'Çok büyük', raw: null });
     expect(big.size).toBeGreaterThan(20_000);
     expect((await t.sql(`select count(*)::int as n from applications where subject = 'Çok büyük'`))[0].n).toBe(0);
+  });
+});
+
+/** Quoted-printable for an encoded word (RFC 2047 "Q"). */
+const qWord = (bytes: Buffer) => [...bytes].map((x) => (x === 0x20 ? '_' : x >= 0x21 && x <= 0x7e && ![0x3d, 0x3f, 0x5f].includes(x) ? String.fromCharCode(x) : `=${x.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+
+describe('mail that cannot be read faithfully', () => {
+  beforeAll(() => workers.start());
+  const turkish = 'Merhaba, İstanbul şubesinde ödeme sorunu yaşıyorum. Çağrı merkezine ulaşamıyorum: ĞÜŞİÖÇ ğüşıöç.';
+  const turkishSubject = 'Iğdır şubesi şikâyet';
+  // The declared boundary never appears (the parts use another one), no closing boundary, an attachment with invalid base64.
+  const brokenBoundary = Buffer.from(
+    [
+      'From: Işık Öztürk <sinir@musteri.test>',
+      'To: destek@test.local',
+      'Subject: =?utf-8?B?' + Buffer.from('Sınır bozuk').toString('base64') + '?=',
+      'Message-ID: <sinir@musteri.test>',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="bildirilen-sinir"',
+      '',
+      '--baska-sinir',
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Transfer-Encoding: 8bit',
+      '',
+      'Faturamda hata var, lütfen düzeltin.',
+      '--baska-sinir',
+      'Content-Type: application/pdf; name="fatura.pdf"',
+      'Content-Disposition: attachment; filename="fatura.pdf"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      'JVBERi0xLjQK%%%bozuk*base64!!!',
+      '',
+    ].join('\r\n'),
+    'utf8',
+  );
+  // charset="x-unknown" on ISO-8859-9 bytes, in the body and in an encoded-word subject.
+  const unknownTurkish = Buffer.concat([
+    Buffer.from(
+      `From: bilinmeyen@musteri.test\r\nTo: destek@test.local\r\nSubject: =?x-unknown?Q?${qWord(iconv.encode(turkishSubject, 'iso-8859-9'))}?=\r\nMessage-ID: <bilinmeyen@musteri.test>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset="x-unknown"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n`,
+    ),
+    iconv.encode(turkish, 'iso-8859-9'),
+    Buffer.from('\r\n'),
+  ]);
+  // An unknown charset on bytes that are not clean Turkish in any fallback (KOI8-R Russian).
+  const russian = 'Здравствуйте, у меня проблема со счётом.';
+  const unknownRussian = Buffer.concat([
+    Buffer.from(`From: rusca@musteri.test\r\nTo: destek@test.local\r\nSubject: =?x-unknown?B?${iconv.encode('Счёт', 'koi8-r').toString('base64')}?=\r\nMessage-ID: <rusca@musteri.test>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=x-unknown\r\n\r\n`),
+    iconv.encode(russian, 'koi8-r'),
+    Buffer.from('\r\n'),
+  ]);
+  // Invalid quoted-printable ("=G" is no escape).
+  const badQp = Buffer.from('From: qp@musteri.test\r\nSubject: QP bozuk\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nFatura =C3=BCcreti =GZ fazla\r\n');
+  const mailQ = `query($id: ID!) { applicationMail(applicationId: $id) { id status decodingNote fallbackCharset raw rawExpiresAt } }`;
+  let mbId: string;
+  const quarantined = async () => (await t.gql(Q.quarantine, { mb: mbId }, { as: 'admin' })).data.quarantinedMail as { id: string; raw: string; error: string; status: string }[];
+  const byRaw = <T extends { raw: string }>(items: T[], raw: Buffer) => items.find((i) => Buffer.from(i.raw, 'base64').equals(raw));
+
+  beforeAll(async () => {
+    await folder('Sadakat');
+    mbId = (await createMailbox('Sadakat', 'Sadakat')).id;
+    await dovecot.append([brokenBoundary, unknownTurkish, unknownRussian, badQp, mail({ from: 'iyi@musteri.test', subject: 'Sadakat iyi posta' })], 'Sadakat');
+    await until('the batch', async () => Number((await t.sql(`select last_uid from mailboxes where id = $1`, [mbId]))[0].last_uid) >= 5);
+  });
+
+  it('quarantines a multipart whose declared boundary never appears, with its raw bytes and the reason', async () => {
+    const item = byRaw(await quarantined(), brokenBoundary)!;
+    expect(item).toBeDefined();
+    expect(item.error).toMatch(/boundary "bildirilen-sinir", which never appears/);
+    expect((await t.sql(`select count(*)::int as n from applications where subject = 'Sınır bozuk'`))[0].n).toBe(0);
+    expect(byRaw(await quarantined(), badQp)!.error).toMatch(/not valid quoted-printable/);
+  });
+
+  it('decodes an unknown charset that reads as clean Turkish with the fallback, and records it on the mail', async () => {
+    const [row] = await t.sql(`select application_id, fallback_charset, decoding_note from mail_messages where mailbox_id = $1 and message_id = 'bilinmeyen@musteri.test' and status = 'processed'`, [mbId]);
+    expect(row).toBeDefined();
+    const app = (await t.gql(Q.application, { id: String(row.application_id) }, { as: 'admin' })).data.application;
+    expect(app.subject).toBe(turkishSubject);
+    expect(app.detail).toBe(turkish);
+    const thread = (await t.gql(mailQ, { id: String(row.application_id) }, { as: 'admin' })).data.applicationMail;
+    expect(thread[0]).toMatchObject({ status: 'PROCESSED', fallbackCharset: 'iso-8859-9' });
+    expect(thread[0].decodingNote).toMatch(/subject.*body.*"x-unknown".*iso-8859-9/);
+  });
+
+  it('quarantines an unknown charset whose bytes are not clean Turkish in any fallback', async () => {
+    const item = byRaw(await quarantined(), unknownRussian)!;
+    expect(item.error).toMatch(/"x-unknown", which is not known, and its bytes are not clean Turkish/);
+    expect((await t.sql(`select count(*)::int as n from mail_messages where mailbox_id = $1 and message_id = 'rusca@musteri.test' and application_id is not null`, [mbId]))[0].n).toBe(0);
+  });
+
+  it('never makes an application with U+FFFD or an empty detail out of mail that had text', async () => {
+    const rows = await t.sql(
+      `select a.subject, a.detail from mail_messages m join applications a on a.id = m.application_id where m.direction = 'in' and m.kind = 'new' and (a.subject like '%' || chr(65533) || '%' or coalesce(a.detail, '') like '%' || chr(65533) || '%' or coalesce(btrim(a.detail), '') = '')`,
+    );
+    expect(rows).toEqual([]);
+    expect((await t.sql(`select count(*)::int as n from mail_messages where mailbox_id = $1 and status = 'processed'`, [mbId]))[0].n).toBe(2);
+  });
+
+  it('administrators retry quarantined mail (with the charset it is really in) or discard it', async () => {
+    const russianItem = byRaw(await quarantined(), unknownRussian)!;
+    // Nothing changed: still quarantined, with the reason.
+    const again = await t.gql(Q.retry, { id: russianItem.id }, { as: 'admin' });
+    expect(again.errors).toBeUndefined();
+    expect(again.data.retryQuarantinedMail).toMatchObject({ id: russianItem.id, status: 'QUARANTINED' });
+    expect(again.data.retryQuarantinedMail.error).toMatch(/not clean Turkish/);
+    const bad = await t.gql(`mutation($id: ID!, $cs: String) { retryQuarantinedMail(id: $id, charset: $cs) { id } }`, { id: russianItem.id, cs: 'no-such-charset' }, { as: 'admin' });
+    expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'charset' });
+    const denied = await t.gql(`mutation($id: ID!, $cs: String) { retryQuarantinedMail(id: $id, charset: $cs) { id } }`, { id: russianItem.id, cs: 'koi8-r' }, { as: 'agentA1' });
+    expect(denied.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    // The administrator reads the raw bytes and names the charset: processed.
+    const ok = await t.gql(`mutation($id: ID!, $cs: String) { retryQuarantinedMail(id: $id, charset: $cs) { id status applicationId decodingNote fallbackCharset rawExpiresAt } }`, { id: russianItem.id, cs: 'koi8-r' }, { as: 'admin' });
+    expect(ok.errors).toBeUndefined();
+    const done = ok.data.retryQuarantinedMail;
+    expect(done).toMatchObject({ status: 'PROCESSED', fallbackCharset: 'koi8-r' });
+    expect(done.decodingNote).toMatch(/administrator/);
+    expect(done.rawExpiresAt).toBeTruthy();
+    const app = (await t.gql(Q.application, { id: done.applicationId }, { as: 'admin' })).data.application;
+    expect(app.subject).toBe('Счёт');
+    expect(app.detail).toBe(russian);
+    // A broken boundary cannot be fixed by retrying: it stays; then it is discarded and its bytes dropped.
+    const broken = byRaw(await quarantined(), brokenBoundary)!;
+    expect((await t.gql(Q.retry, { id: broken.id }, { as: 'admin' })).data.retryQuarantinedMail.status).toBe('QUARANTINED');
+    expect((await t.gql(Q.discard, { id: broken.id }, { as: 'admin' })).data.discardQuarantinedMail.status).toBe('DISCARDED');
+    expect((await t.sql(`select raw from mail_messages where id = $1`, [broken.id]))[0].raw).toBeNull();
+    expect(byRaw(await quarantined(), brokenBoundary)).toBeUndefined();
+  });
+
+  it('keeps the raw bytes of ingested mail for MAIL_RAW_RETENTION_DAYS, then the cleanup deletes them and keeps the record', async () => {
+    const [row] = await t.sql(`select id, application_id, raw, raw_expires_at, created_at from mail_messages where mailbox_id = $1 and message_id = 'bilinmeyen@musteri.test'`, [mbId]);
+    expect(Buffer.from(row.raw).equals(unknownTurkish)).toBe(true);
+    const days = (new Date(row.raw_expires_at).getTime() - new Date(row.created_at).getTime()) / 86_400_000;
+    expect(days).toBeGreaterThan(29.99);
+    expect(days).toBeLessThan(30.01);
+    // Administrators read them through the API; agents who may read the application do not.
+    const thread = (await t.gql(mailQ, { id: String(row.application_id) }, { as: 'admin' })).data.applicationMail;
+    expect(Buffer.from(thread[0].raw, 'base64').equals(unknownTurkish)).toBe(true);
+    const agent = await t.gql(mailQ, { id: String(row.application_id) }, { as: 'agentA1' });
+    expect(agent.errors).toBeUndefined();
+    expect(agent.data.applicationMail[0].raw).toBeNull();
+    // Not expired yet: the cleanup keeps them.
+    await purgeExpiredRaw(t.system());
+    expect((await t.sql(`select raw is not null as kept from mail_messages where id = $1`, [row.id]))[0].kept).toBe(true);
+    // Thirty days later (the expiry moved into the past), they are deleted; quarantined mail keeps its bytes.
+    await t.sql(`update mail_messages set raw_expires_at = now() - interval '1 minute' where id = $1`, [row.id]);
+    expect(await purgeExpiredRaw(t.system())).toBeGreaterThanOrEqual(1);
+    const [after] = await t.sql(`select raw, raw_expires_at, status, application_id from mail_messages where id = $1`, [row.id]);
+    expect(after).toMatchObject({ raw: null, raw_expires_at: null, status: 'processed', application_id: row.application_id });
+    expect(byRaw(await quarantined(), badQp)).toBeDefined();
   });
 });
 

@@ -210,9 +210,25 @@ export class MailMessage extends BaseEntity {
   @Enum({ items: () => MailStatus, nativeEnumName: 'mail_status' })
   status!: MailStatus;
 
-  /** Raw bytes of quarantined mail (only administrators read them). */
+  /**
+   * Raw bytes of received mail (only administrators read them): kept while quarantined, and
+   * for MAIL_RAW_RETENTION_DAYS after processing, so a parsing mistake can be corrected.
+   */
   @Property({ type: 'blob', nullable: true, lazy: true, hidden: true })
   raw?: Buffer | null;
+
+  @Field(() => Date, { nullable: true, description: 'When the raw bytes of this processed mail are deleted (the record stays). Null: kept while quarantined, or already deleted.' })
+  @Index()
+  @Property({ type: 'timestamptz', nullable: true })
+  rawExpiresAt?: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'Text decoded with another charset than the mail declared (an unknown or wrong one): where, what was declared, what was used.' })
+  @Property({ type: 'text', nullable: true })
+  decodingNote?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The charset(s) used instead of the declared one (e.g. iso-8859-9), when decodingNote is set.' })
+  @Property({ length: 100, nullable: true })
+  fallbackCharset?: string | null;
 
   /** Text of an outgoing mail (sent after the transaction that wrote it commits). */
   @Property({ type: 'text', nullable: true, lazy: true, hidden: true })

@@ -78,9 +78,13 @@ export class MailMessageResolver {
     return ctx.em.find(MailMessage, { applicationId: app.id, status: { $nin: ['quarantined', 'discarded'] } } as never, { orderBy: { id: 'asc' } });
   }
 
-  @Mutation(() => MailMessage, { description: 'Processes a quarantined mail again.' })
-  retryQuarantinedMail(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
-    return mailboxService.retry(ctx, id);
+  @Mutation(() => MailMessage, { description: 'Processes a quarantined mail again; returns its record (a new one once processed). `charset` decodes text whose declared charset is unknown or wrong with the one named.' })
+  retryQuarantinedMail(
+    @Arg('id', () => ID) id: string,
+    @Arg('charset', () => String, { nullable: true, description: 'e.g. windows-1254, iso-8859-9, koi8-r' }) charset: string | null,
+    @Ctx() ctx: Context,
+  ) {
+    return mailboxService.retry(ctx, id, charset);
   }
 
   @Mutation(() => MailMessage, { description: 'Drops a quarantined mail (its raw bytes are deleted).' })
@@ -93,9 +97,9 @@ export class MailMessageResolver {
     return replyToApplication(ctx, applicationId, body, mailboxId);
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'The raw message, base64 (quarantined mail, administrators only).' })
+  @FieldResolver(() => String, { nullable: true, description: 'The raw message, base64, while it is kept (quarantined mail; received mail until rawExpiresAt). Administrators only.' })
   async raw(@Root() m: MailMessage, @Ctx() ctx: Context) {
-    if (m.status !== 'quarantined') return null;
+    if (m.status !== 'quarantined' && (m.direction !== 'in' || !ctx.ability.can('manage', 'Mailbox'))) return null;
     authorize(ctx, 'manage', 'Mailbox');
     return mailboxService.raw(ctx, String(m.id));
   }

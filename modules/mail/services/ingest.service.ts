@@ -13,6 +13,7 @@ import { createDocumentIn, storeBytes } from '../../documents/services/document.
 import { linkService } from '../../links/services/link.service';
 import { ContactChannel } from '../../reference/entities/reference.entities';
 import { MailDirection, MailMessage, MailStatus, type Mailbox } from '../entities/mail.entities';
+import { decodedProblems, inspectMail } from './decoding';
 import { sendPending } from './outbox.service';
 
 /** `[#2026-000123]` in a subject: the application a mail belongs to. */
@@ -81,8 +82,6 @@ export function isAutomated(p: ParsedMail): boolean {
   return false;
 }
 
-export class BadMailError extends Error {}
-
 function describe(err: unknown): string {
   if (err instanceof AppError) return `${err.message}${err.extensions?.field ? ` (${String(err.extensions.field)})` : ''}`;
   return err instanceof Error ? err.message : String(err);
@@ -95,12 +94,38 @@ async function emailChannelId(em: SqlEntityManager): Promise<number> {
   return ch.id;
 }
 
-/** Parses a mail; a mail without a sender address is bad mail. */
-async function parseMail(raw: Buffer): Promise<ParsedMail> {
-  const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, maxHtmlLengthToParse: 5 * 1024 * 1024 });
-  if (!firstAddress(parsed.from)?.address) throw new BadMailError('the mail has no sender address (From)');
-  return parsed;
+/** A mail as read for processing: parsed, or the reasons it cannot be read faithfully. */
+export interface MailReading {
+  parsed: ParsedMail | null;
+  /** Why the mail is bad (empty: it can be processed). */
+  problems: string[];
+  /** Text decoded with another charset than declared (see decoding.ts), for the mail record. */
+  note: string | null;
+  fallbackCharset: string | null;
 }
+
+/**
+ * Reads a mail: what mailparser would silently get wrong (a boundary that never appears, an
+ * unknown or wrong charset, invalid base64 or quoted-printable, text lost or turned into
+ * U+FFFD) is a problem, unless a fallback charset reads it as clean Turkish; a mail without a
+ * sender address is a problem too. `charset` is an administrator's choice on retry.
+ */
+export async function readMail(raw: Buffer, charset?: string | null): Promise<MailReading> {
+  const inspection = inspectMail(raw, { charset });
+  let parsed: ParsedMail;
+  try {
+    parsed = await simpleParser(inspection.patched ?? raw, { skipImageLinks: true, skipTextToHtml: true, maxHtmlLengthToParse: 5 * 1024 * 1024 });
+  } catch (err) {
+    return { parsed: null, problems: [`the mail cannot be parsed: ${describe(err)}`, ...inspection.problems], note: null, fallbackCharset: null };
+  }
+  const problems = inspection.problems.length
+    ? inspection.problems
+    : decodedProblems(inspection, { subject: parsed.subject ?? '', text: bodyText(parsed), html: typeof parsed.html === 'string' ? parsed.html : '' });
+  if (!firstAddress(parsed.from)?.address) problems.unshift('the mail has no sender address (From)');
+  return { parsed, problems, note: inspection.note, fallbackCharset: inspection.fallbackCharset };
+}
+
+const problemText = (r: MailReading) => r.problems.join('; ');
 
 const SUBJECT_MAX = 500;
 const TEXT_MAX = 50_000;
@@ -150,6 +175,8 @@ export interface ProcessResult {
   applicationId?: number;
   /** Outgoing mail rows written (an acknowledgement) to send once committed. */
   outbox: number[];
+  /** The mail_messages row written (absent for a duplicate). */
+  mailId?: number;
 }
 
 /**
@@ -162,22 +189,40 @@ export interface ProcessResult {
 export async function ingestRaw(services: AppServices, mailbox: Mailbox, raw: Buffer, meta: IncomingMeta = {}): Promise<ProcessResult> {
   const headerId = rawMessageId(raw);
   const key = dedupKeyOf(raw, headerId);
-  let parsed: ParsedMail | null = null;
-  let parseError: unknown = null;
-  try {
-    parsed = await parseMail(raw);
-  } catch (err) {
-    parseError = err;
-  }
-  if (!parseError) {
+  const reading = await readMail(raw);
+  let error = problemText(reading);
+  if (!reading.problems.length) {
     try {
-      return await services.orm.em.fork().transactional((em) => processParsed(services, em as SqlEntityManager, mailbox, raw, key, headerId, parsed!, meta));
+      return await services.orm.em.fork().transactional((em) => processParsed(services, em as SqlEntityManager, mailbox, raw, key, headerId, reading, meta));
     } catch (err) {
       if (isConnectionError(err)) throw err;
-      parseError = err;
+      error = describe(err);
     }
   }
-  return quarantine(services, mailbox, raw, key, headerId, parsed, describe(parseError), meta);
+  return quarantine(services, mailbox, raw, key, headerId, reading.parsed, error, meta);
+}
+
+/** Until when the raw bytes of a processed mail are kept (MAIL_RAW_RETENTION_DAYS; null: not kept). */
+function rawKept(services: AppServices, raw: Buffer): { raw: Buffer | null; raw_expires_at: Date | null } {
+  const days = services.config.MAIL_RAW_RETENTION_DAYS;
+  return days > 0 ? { raw, raw_expires_at: new Date(Date.now() + days * 24 * 3600 * 1000) } : { raw: null, raw_expires_at: null };
+}
+
+/**
+ * Deletes the raw bytes of processed mail whose retention has passed (the record stays);
+ * quarantined mail keeps them until it is retried or discarded. Returns how many were deleted.
+ */
+export async function purgeExpiredRaw(ctx: Context): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const rows = await ctx.em.execute<{ id: number }[]>(
+      `update mail_messages set raw = null, raw_expires_at = null, updated_at = now()
+       where id in (select id from mail_messages where raw_expires_at <= now() and status <> 'quarantined' order by raw_expires_at limit 1000)
+       returning id`,
+    );
+    total += rows.length;
+    if (rows.length < 1000) return total;
+  }
 }
 
 async function insertRow(em: SqlEntityManager, row: Record<string, unknown>): Promise<number | null> {
@@ -190,8 +235,9 @@ async function insertRow(em: SqlEntityManager, row: Record<string, unknown>): Pr
   return rows.length ? rows[0].id : null;
 }
 
-async function processParsed(services: AppServices, em: SqlEntityManager, mailbox: Mailbox, raw: Buffer, key: string, headerId: string | null, p: ParsedMail, meta: IncomingMeta): Promise<ProcessResult> {
+async function processParsed(services: AppServices, em: SqlEntityManager, mailbox: Mailbox, raw: Buffer, key: string, headerId: string | null, reading: MailReading, meta: IncomingMeta): Promise<ProcessResult> {
   const ctx = systemContext(services, em);
+  const p = reading.parsed!;
   const from = firstAddress(p.from)!;
   const address = from.address!.trim().toLowerCase();
   const messageId = cleanId(p.messageId) ?? headerId;
@@ -212,6 +258,9 @@ async function processParsed(services: AppServices, em: SqlEntityManager, mailbo
     uid: meta.uid ?? null,
     uid_validity: meta.uidValidity ?? null,
     size: raw.length,
+    ...rawKept(services, raw),
+    decoding_note: reading.note,
+    fallback_charset: reading.fallbackCharset,
   });
   if (rowId === null) {
     return { outcome: 'duplicate', outbox: [] };
@@ -222,7 +271,7 @@ async function processParsed(services: AppServices, em: SqlEntityManager, mailbo
     const own = await em.execute(`select 1 from mail_messages where message_id = ? and direction = 'out' limit 1`, [messageId]);
     if (own.length) {
       await em.execute(`update mail_messages set kind = 'own', status = ? where id = ?`, [MailStatus.SKIPPED, rowId]);
-      return { outcome: 'own', outbox: [] };
+      return { outcome: 'own', outbox: [], mailId: rowId };
     }
   }
   const text = bodyText(p);
@@ -257,7 +306,7 @@ async function processParsed(services: AppServices, em: SqlEntityManager, mailbo
   }
   await attach(ctx, app, p);
   await em.execute(`update mail_messages set kind = ?, application_id = ?, follow_up_id = ? where id = ?`, [outcome === 'created' ? 'new' : 'reply', app.id, followUpId, rowId]);
-  return { outcome, applicationId: app.id, outbox };
+  return { outcome, applicationId: app.id, outbox, mailId: rowId };
 }
 
 export function newMessageId(fromAddress: string): string {
@@ -345,27 +394,34 @@ export async function recordOversize(services: AppServices, mailbox: Mailbox, me
 }
 
 /**
- * Processes a quarantined mail again from its raw bytes: in one transaction the quarantine
- * row is removed and the mail processed; if it fails again the row stays, with the new error.
+ * Processes a quarantined mail again from its raw bytes (with `charset`, an administrator's
+ * reading of text in an unknown or wrong charset): in one transaction the quarantine row is
+ * removed and the mail processed (a new row: its id is returned); if it fails again the row
+ * stays, with the new error.
  */
-export async function processQuarantined(services: AppServices, id: number): Promise<Outcome> {
+export async function processQuarantined(services: AppServices, id: number, charset?: string | null): Promise<{ outcome: Outcome; mailId: number }> {
   const em0 = services.orm.em.fork() as SqlEntityManager;
   const row = await em0.findOne(MailMessage, { id, status: MailStatus.QUARANTINED }, { populate: ['raw', 'mailbox'] });
-  if (!row || !row.raw) return 'duplicate';
+  if (!row || !row.raw) return { outcome: 'duplicate', mailId: id };
   const raw = Buffer.from(row.raw);
   const mailbox = row.mailbox as Mailbox;
   try {
-    const p = await parseMail(raw);
+    const reading = await readMail(raw, charset);
+    if (reading.problems.length) throw new Error(problemText(reading));
     const r = await services.orm.em.fork().transactional(async (e) => {
       const em = e as SqlEntityManager;
-      await em.execute('delete from mail_messages where id = ?', [id]);
-      return processParsed(services, em, mailbox, raw, row.dedupKey, rawMessageId(raw), p, {});
+      // Two retries at once: the second finds the row gone and reports the first one's result.
+      const gone = await em.execute(`delete from mail_messages where id = ? and status = 'quarantined' returning id`, [id]);
+      if (!gone.length) return { outcome: 'duplicate' as Outcome, outbox: [] };
+      return processParsed(services, em, mailbox, raw, row.dedupKey, rawMessageId(raw), reading, {});
     });
     if (r.outbox.length) await sendPending(services, r.outbox).catch(() => undefined);
-    return r.outcome;
+    if (r.mailId) return { outcome: r.outcome, mailId: r.mailId };
+    const [now] = await em0.execute<{ id: number }[]>('select id from mail_messages where mailbox_id = ? and dedup_key = ?', [mailbox.id, row.dedupKey]);
+    return { outcome: r.outcome, mailId: now?.id ?? id };
   } catch (err) {
     if (isConnectionError(err)) throw err;
     await em0.execute('update mail_messages set error = ?, updated_at = now() where id = ?', [describe(err).slice(0, 4000), id]);
-    return 'quarantined';
+    return { outcome: 'quarantined', mailId: id };
   }
 }

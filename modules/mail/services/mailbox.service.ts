@@ -11,6 +11,7 @@ import { teamService } from '../../identity/services/team.service';
 import { priorityService } from '../../reference/services/reference.services';
 import type { CreateMailboxInput, MailboxTestResult, UpdateMailboxInput } from '../dto/mail.input';
 import { Mailbox, MailMessage, MailStatus } from '../entities/mail.entities';
+import { isKnownCharset } from './decoding';
 import { processQuarantined } from './ingest.service';
 import { encryptSecret, decryptSecret } from './secret';
 import { imapClientOf } from './worker';
@@ -128,21 +129,28 @@ export const mailboxService = {
     return ctx.em.find(MailMessage, { status: MailStatus.QUARANTINED, ...(mailboxId ? { mailbox: parseId(mailboxId, 'mailboxId') } : {}) }, { orderBy: { id: 'desc' }, limit: 500 });
   },
 
-  async raw(ctx: Context, id: string): Promise<string> {
+  /** The raw bytes of a mail, base64, while they are kept (quarantined mail, or processed mail within MAIL_RAW_RETENTION_DAYS). */
+  async raw(ctx: Context, id: string): Promise<string | null> {
     authorize(ctx, 'manage', SUBJECT);
     const m = await ctx.em.findOne(MailMessage, { id: parseId(id, 'id') }, { populate: ['raw'] });
-    if (!m || !m.raw) throw new NotFoundError('MailMessage', id, 'id');
-    return m.raw.toString('base64');
+    if (!m) throw new NotFoundError('MailMessage', id, 'id');
+    return m.raw ? m.raw.toString('base64') : null;
   },
 
-  /** Tries a quarantined mail again (after a fix or a configuration change). */
-  async retry(ctx: Context, id: string): Promise<MailMessage> {
+  /**
+   * Tries a quarantined mail again (after a fix or a configuration change); `charset` decodes
+   * text whose declared charset is unknown or wrong with the one the administrator names.
+   * Returns the mail's record: processed (a new record) or still quarantined with the new error.
+   */
+  async retry(ctx: Context, id: string, charset?: string | null): Promise<MailMessage> {
     authorize(ctx, 'manage', SUBJECT);
     const mid = parseId(id, 'id');
+    const cs = charset?.trim() || null;
+    if (cs !== null && (cs.length > 40 || !isKnownCharset(cs))) throw new BadInputError('charset', `Unknown charset "${cs.slice(0, 40)}": name one such as windows-1254, iso-8859-9 or koi8-r.`);
     const m = await ctx.em.findOne(MailMessage, { id: mid, status: MailStatus.QUARANTINED });
     if (!m) throw new NotFoundError('MailMessage', id, 'id');
-    await processQuarantined(ctx.services, mid);
-    return (ctx.em.fork() as SqlEntityManager).findOneOrFail(MailMessage, mid);
+    const r = await processQuarantined(ctx.services, mid, cs);
+    return (ctx.em.fork() as SqlEntityManager).findOneOrFail(MailMessage, r.mailId);
   },
 
   async discard(ctx: Context, id: string): Promise<MailMessage> {
