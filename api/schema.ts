@@ -5,6 +5,7 @@ import { createPubSub } from '@graphql-yoga/subscription';
 import { canOn } from './ability';
 import type { Context } from './context';
 import { BadInputError } from './errors';
+import { validationIssues, type FieldIssue } from './validation';
 import { resolvers } from '../modules/registry';
 
 /**
@@ -28,18 +29,18 @@ async function validateArg(value: unknown, argType: unknown, data: { info: impor
   const candidates = field?.args.filter((a) => getNamedType(a.type).name === typeName) ?? [];
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   const argName = (candidates.length > 1 ? candidates.find((a) => same(data.args?.[a.name], value)) : candidates[0])?.name ?? candidates[0]?.name ?? 'input';
+  const issues: FieldIssue[] = [];
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     if (!item || typeof item !== 'object') continue;
-    const nul = nulPath(item, Array.isArray(value) ? `${argName}.${i}` : argName);
-    if (nul) throw new BadInputError(nul, `${nul}: must not contain NUL characters`);
-    const errors = await classValidate(item as object, { forbidUnknownValues: false, skipMissingProperties: false });
-    if (errors.length) {
-      const prefix = Array.isArray(value) ? `${argName}.${i}` : argName;
-      const { path, message } = firstError(errors, prefix);
-      throw new BadInputError(path, `${path}: ${message}`);
-    }
+    const prefix = Array.isArray(value) ? `${argName}.${i}` : argName;
+    const nul = nulPath(item, prefix);
+    if (nul) throw new BadInputError(nul, `${nul}: must not contain NUL characters`, 'INVALID_CHARACTERS');
+    issues.push(...validationIssues(await classValidate(item as object, { forbidUnknownValues: false, skipMissingProperties: false }), prefix));
   }
+  // Every refused field at once (`fields`), the first one also as `field` and in the message.
+  const [first] = issues;
+  if (first) throw new BadInputError(first.field, `${first.field}: ${first.message}`, first.reason, first.params, { fields: issues });
 }
 
 /** The path of the first string holding U+0000 (PostgreSQL cannot store it), or null. */
@@ -52,15 +53,6 @@ function nulPath(value: unknown, path: string): string | null {
     }
   }
   return null;
-}
-
-function firstError(errors: import('class-validator').ValidationError[], prefix: string): { path: string; message: string } {
-  const e = errors[0];
-  const path = `${prefix}.${e.property}`;
-  const msg = Object.values(e.constraints ?? {})[0];
-  if (msg) return { path, message: msg.replace(new RegExp(`^${e.property} `), '') };
-  if (e.children?.length) return firstError(e.children, path);
-  return { path, message: 'is invalid' };
 }
 
 export async function createSchema(): Promise<GraphQLSchema> {

@@ -75,7 +75,7 @@ export const dashboardService = {
     let parent: Category | null = null;
     if (parentId) {
       parent = byId.get(parseId(parentId, 'input.categoryParentId')) ?? null;
-      if (!parent) throw new BadInputError('input.categoryParentId', `No such category: ${parentId}.`);
+      if (!parent) throw new BadInputError('input.categoryParentId', `No such category: ${parentId}.`, 'NOT_FOUND_REFERENCE');
     }
     if (!src) return [];
     // The column that holds the level below the parent; deeper nodes roll up to their ancestor.

@@ -137,7 +137,7 @@ export function receiveUpload(ctx: Context, req: Request): Promise<StoredUpload>
     bb.on('close', async () => {
       try {
         if (failure) throw failure;
-        if (!file) throw new BadInputError('file', 'No file was sent (a "file" part is required).');
+        if (!file) throw new BadInputError('file', 'No file was sent (a "file" part is required).', 'REQUIRED');
         const f = await file;
         const final = pathOf(root, key);
         fs.mkdirSync(path.dirname(final), { recursive: true });

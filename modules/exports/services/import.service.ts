@@ -135,7 +135,7 @@ export async function uploadHandler(ctx: Context, req: Request, res: Response): 
     bb.on('error', (e) => reject(new BadInputError('file', `Malformed upload: ${(e as Error).message}`)));
     bb.on('close', async () => {
       try {
-        if (!got) throw new BadInputError('file', 'No file was sent (a "file" part is required).');
+        if (!got) throw new BadInputError('file', 'No file was sent (a "file" part is required).', 'REQUIRED');
         resolve({ fields, fileName: await got });
       } catch (e) {
         reject(e);

@@ -105,8 +105,8 @@ export class UserResolver {
   async changePassword(@Arg('input') input: ChangePasswordInput, @Ctx() ctx: Context): Promise<boolean> {
     const user = requireUser(ctx);
     const ok = await verify(user.passwordHash, input.currentPassword).catch(() => false);
-    if (!ok) throw new BadInputError('input.currentPassword', 'The current password is wrong.');
-    if (input.currentPassword === input.newPassword) throw new BadInputError('input.newPassword', 'The new password must differ from the current one.');
+    if (!ok) throw new BadInputError('input.currentPassword', 'The current password is wrong.', 'WRONG_PASSWORD');
+    if (input.currentPassword === input.newPassword) throw new BadInputError('input.newPassword', 'The new password must differ from the current one.', 'SAME_PASSWORD');
     user.passwordHash = await hashPassword(input.newPassword);
     await ctx.em.flush();
     await revokeSessions(ctx.em, user.id, ctx.session?.id);

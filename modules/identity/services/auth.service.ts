@@ -5,6 +5,7 @@ import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../../../api/config';
 import type { Context, Identity } from '../../../api/context';
 import { ForbiddenError, RateLimitedError, UnauthenticatedError } from '../../../api/errors';
+import type { ErrorReason } from '../../../api/error-reasons';
 import type { Grant, Principal } from '../../../api/module';
 import { Session } from '../entities/session.entity';
 import { User } from '../entities/user.entity';
@@ -81,7 +82,7 @@ export async function signIn(em: SqlEntityManager, config: Config, input: { emai
   const ok = user ? await verify(user.passwordHash, input.password).catch(() => false) : (await verify(await getDummyHash(), input.password).catch(() => false), false);
   if (!user || !ok) {
     await recordFailure(em, config, email);
-    throw new UnauthenticatedError(INVALID);
+    throw new UnauthenticatedError(INVALID, { reason: 'INVALID_CREDENTIALS' });
   }
   if (!user.active) throw new UnauthenticatedError('This account is disabled.', { reason: 'ACCOUNT_DISABLED' });
   if (!ipAllowed(user.allowedIpRanges, meta.ip)) {
@@ -133,6 +134,14 @@ export function sessionProblem(session: Session, config: Config, ip: string, now
   return null;
 }
 
+/** The stable reason (extensions.reason) of a sessionProblem message. */
+function problemReason(problem: string): ErrorReason {
+  if (/disabled/.test(problem)) return 'ACCOUNT_DISABLED';
+  if (/address/.test(problem)) return 'IP_NOT_ALLOWED';
+  if (/ended/.test(problem)) return 'SESSION_ENDED';
+  return 'SESSION_EXPIRED';
+}
+
 /**
  * Turns a bearer token into the identity the request acts as: user, grants of their roles,
  * and the teams the permission scopes need. Two queries; a third, at most once a minute,
@@ -140,9 +149,9 @@ export function sessionProblem(session: Session, config: Config, ip: string, now
  */
 export async function resolveIdentity(em: SqlEntityManager, config: Config, token: string, ip: string): Promise<Identity> {
   const session = await em.findOne(Session, { tokenHash: hashToken(token) }, { populate: ['user', 'user.roles'] });
-  if (!session) throw new UnauthenticatedError('Your session is not valid. Sign in again.');
+  if (!session) throw new UnauthenticatedError('Your session is not valid. Sign in again.', { reason: 'SESSION_ENDED' });
   const problem = sessionProblem(session, config, ip);
-  if (problem) throw new UnauthenticatedError(problem);
+  if (problem) throw new UnauthenticatedError(problem, { reason: problemReason(problem) });
   const user = session.user;
   if (Date.now() - session.lastSeenAt.getTime() > 60_000) {
     await em.nativeUpdate(Session, { id: session.id }, { lastSeenAt: new Date() });
