@@ -26,10 +26,11 @@ import { DocumentList } from './documents/DocumentList';
 import { CategoryTree } from './categories/CategoryTree';
 import { ImportButton } from '../components/jobs';
 import { HAS_MAIL, mailboxes } from './mail/mail';
+import { roleName } from '../i18n';
 
 const ref = (source: string, reference: string, extra: Partial<FieldSpec> = {}): FieldSpec => ({ source, kind: 'ref', reference, ...extra });
 const NAME: FieldSpec = { source: 'name', required: true };
-const ACTIVE: FieldSpec = { source: 'active', kind: 'bool' };
+const ACTIVE: FieldSpec = { source: 'active', kind: 'bool' }; // starts on in create forms (simple.tsx)
 const ORDER: FieldSpec = { source: 'sortOrder', kind: 'int' };
 const COLOR: FieldSpec = { source: 'color', kind: 'color' };
 const byName = { field: 'name', order: 'ASC' } as const;
@@ -135,7 +136,7 @@ export const resources = [
     name: 'users',
     icon: PersonIcon,
     sort: byName,
-    fields: [NAME, { source: 'email', required: true }, { source: 'phone' }, { source: 'password', kind: 'password', createOnly: true, list: false }, { source: 'roleIds', kind: 'refs', reference: 'roles' }, { source: 'teamIds', kind: 'refs', reference: 'teams' }, { source: 'lastSignInAt', kind: 'datetime', readOnly: true }, ACTIVE],
+    fields: [NAME, { source: 'email', required: true }, { source: 'phone' }, { source: 'password', kind: 'password', createOnly: true, list: false }, { source: 'roleIds', kind: 'refs', reference: 'roles', optionText: roleName }, { source: 'teamIds', kind: 'refs', reference: 'teams' }, { source: 'lastSignInAt', kind: 'datetime', readOnly: true }, ACTIVE],
   }),
   simpleResource({
     name: 'teams',
@@ -143,7 +144,7 @@ export const resources = [
     sort: byName,
     fields: [NAME, ref('leaderId', 'users'), { source: 'memberIds', kind: 'refs', reference: 'users' }, { source: 'description', kind: 'long' }, ACTIVE],
   }),
-  simpleResource({ name: 'roles', icon: SecurityIcon, fields: [NAME, { source: 'key', readOnly: true }, { source: 'builtIn', kind: 'bool', readOnly: true }, { source: 'description', kind: 'long' }, { source: 'grants', kind: 'grants', list: true }] }),
+  simpleResource({ name: 'roles', icon: SecurityIcon, recordRepresentation: roleName, fields: [{ ...NAME, display: roleName }, { source: 'key', readOnly: true }, { source: 'builtIn', kind: 'bool', readOnly: true }, { source: 'description', kind: 'long' }, { source: 'grants', kind: 'grants', list: true }] }),
   { ...simpleResource({ name: 'categories', icon: AccountTreeIcon, sort: byOrder, fields: [NAME, ref('parentId', 'categories'), ORDER, ACTIVE] }), list: CategoryTree },
   simpleResource({
     name: 'processStages',
