@@ -9,7 +9,7 @@ const SCOPES = ['all', 'team', 'own'];
 /** A role's grants: subject, action, scope, optional fields, or a denial. */
 export function GrantsInput({ source }: { source: string }) {
   const translate = useTranslate();
-  const choices = (list: string[], prefix: string) => list.map((id) => ({ id, name: translate(`${prefix}.${id}`, { _: id }) }));
+  const choices = (list: string[], prefix: string) => list.map((id) => ({ id, name: translate(`${prefix}.${id}`) }));
   return (
     <ArrayInput source={source}>
       <SimpleFormIterator inline disableReordering>

@@ -69,7 +69,7 @@ export interface FieldSpec {
 
 function ChoiceInput({ spec }: { spec: FieldSpec }) {
   const translate = useTranslate();
-  const choices = (spec.choices ?? []).map((c) => ({ id: c, name: spec.choicePrefix ? translate(`${spec.choicePrefix}.${c}`, { _: c }) : c })).sort((a, b) => trCollator.compare(a.name, b.name));
+  const choices = (spec.choices ?? []).map((c) => ({ id: c, name: spec.choicePrefix ? translate(`${spec.choicePrefix}.${c}`) : c })).sort((a, b) => trCollator.compare(a.name, b.name));
   return <SelectInput source={spec.source} choices={choices} validate={spec.required ? required() : undefined} />;
 }
 
@@ -127,7 +127,7 @@ function inputOf(spec: FieldSpec): ReactElement {
 
 function ChoiceField({ spec }: { spec: FieldSpec; label?: string }) {
   const translate = useTranslate();
-  return <FunctionField source={spec.source} render={(r: any) => (spec.choicePrefix ? translate(`${spec.choicePrefix}.${r[spec.source]}`, { _: r[spec.source] }) : r[spec.source])} />;
+  return <FunctionField source={spec.source} render={(r: any) => (spec.choicePrefix && r[spec.source] ? translate(`${spec.choicePrefix}.${r[spec.source]}`) : r[spec.source])} />;
 }
 
 export function fieldFor(spec: FieldSpec): ReactElement {
