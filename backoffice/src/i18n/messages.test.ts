@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ERROR_REASONS } from '../../../api/error-reasons';
 import { i18nProvider, messages, roleName } from '.';
+import { OTHER_SUBJECTS, RESOURCES } from '../data/resources';
 
 describe('messages', () => {
   it('translate every reason the API can emit, in Turkish and English', () => {
@@ -8,6 +9,11 @@ describe('messages', () => {
       const missing = ERROR_REASONS.filter((r) => typeof messages[locale].app.error?.[r] !== 'string');
       expect({ locale, missing }).toEqual({ locale, missing: [] });
     }
+  });
+
+  it('name every permission subject a role\'s grants can hold', () => {
+    const subjects = ['all', ...Object.values(RESOURCES).map((r) => r.subject), ...OTHER_SUBJECTS];
+    for (const locale of ['tr', 'en']) expect({ locale, missing: subjects.filter((x) => typeof messages[locale].app.subject?.[x] !== 'string') }).toEqual({ locale, missing: [] });
   });
 
   it('say "Unvan" for a contact\'s title and "Başlık" for a task\'s', () => {

@@ -462,7 +462,7 @@ const APP: Record<string, Pair> = {
   'app.subject.Project': ['Proje', 'Project'],
   'app.subject.Campaign': ['Kampanya', 'Campaign'],
   'app.subject.Region': ['Bölge', 'Region'],
-  'app.subject.ExtraField': ['Ek alan', 'Extra field'],
+  'app.subject.ExtraFieldDefinition': ['Ek alan', 'Extra field'],
   'app.subject.SalesStage': ['Satış aşaması', 'Sales stage'],
   'app.subject.ServiceStage': ['Servis aşaması', 'Service stage'],
   'app.subject.Mailbox': ['Posta kutusu', 'Mailbox'],
