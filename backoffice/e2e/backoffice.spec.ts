@@ -444,6 +444,12 @@ test('the history tab and the roles speak Turkish', async () => {
   expect(await page.getByRole('cell', { name: 'Administrator', exact: true }).count()).toBe(0);
   await page.goto(`/#/users/${t.world.users.leaderA.id}/show`);
   await page.getByText('Takım lideri', { exact: true }).waitFor();
+  // A role's grants name subjects and actions in Turkish.
+  const roles = await t.gql('{ roles { id key } }', {}, { as: 'admin' });
+  await page.goto(`/#/roles/${roles.data.roles.find((r: any) => r.key === 'team_leader').id}`);
+  await page.locator('input[name=name]').waitFor();
+  await page.getByText('Başvuru', { exact: true }).first().waitFor();
+  expect(await page.getByText('Application', { exact: true }).count()).toBe(0);
   // Enumerated choices too (extra fields: record type and data type).
   await page.goto('/#/extraFields');
   await page.getByRole('row').filter({ hasText: 'Sipariş no' }).getByRole('cell', { name: 'Metin', exact: true }).waitFor();
