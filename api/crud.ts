@@ -55,10 +55,10 @@ export function crudService<T extends { id: number; version: number; archivedAt?
 
   async function assertUnique(ctx: Context, value: string | null | undefined, exceptId?: number) {
     if (!spec.uniqueColumn || value === undefined) return;
-    if (value === null || typeof value !== 'string') throw new BadInputError(spec.uniqueColumn.field, `${spec.uniqueColumn.property} must not be empty.`);
+    if (value === null || typeof value !== 'string') throw new BadInputError(spec.uniqueColumn.field, `${spec.uniqueColumn.property} must not be empty.`, 'REQUIRED');
     const { column, field } = spec.uniqueColumn;
     const where = { [raw((a) => `tr_fold(${a}.${column})`)]: searchFold(value.trim()), archivedAt: null, ...(exceptId ? { id: { $ne: exceptId } } : {}) };
-    if (await ctx.em.findOne(entity, where as FilterQuery<T>)) throw new BadInputError(field, `Another ${subject.toLowerCase()} already has this ${spec.uniqueColumn.property}.`);
+    if (await ctx.em.findOne(entity, where as FilterQuery<T>)) throw new BadInputError(field, `Another ${subject.toLowerCase()} already has this ${spec.uniqueColumn.property}.`, 'NOT_UNIQUE');
   }
 
   return {
@@ -96,7 +96,7 @@ export function crudService<T extends { id: number; version: number; archivedAt?
       if (id === undefined || id === null || id === '') return null;
       const n = typeof id === 'number' ? id : parseId(id, field);
       const row = await ctx.em.findOne(entity, { id: n, archivedAt: null } as FilterQuery<T>);
-      if (!row) throw new BadInputError(field, `No such ${subject.toLowerCase()}: ${n}.`);
+      if (!row) throw new BadInputError(field, `No such ${subject.toLowerCase()}: ${n}.`, 'NOT_FOUND_REFERENCE');
       return row;
     },
 

@@ -3,6 +3,8 @@ import { ArgumentValidationError } from 'type-graphql';
 import { OptimisticLockError } from '@mikro-orm/core';
 import type { ValidationError } from 'class-validator';
 import { logger } from './logger';
+import type { ErrorReason } from './error-reasons';
+import { validationIssues } from './validation';
 
 /**
  * The error codes integrators can rely on (`extensions.code`). Modules throw these;
@@ -26,35 +28,39 @@ export class AppError extends GraphQLError {
   }
 }
 
-/** Bad input: `field` is the path of the offending input, e.g. `input.email`. */
+/**
+ * Bad input: `field` is the path of the offending input, e.g. `input.email`; `reason` (see
+ * api/error-reasons.ts) and its `params` let clients say it in the user's language.
+ */
 export class BadInputError extends AppError {
-  constructor(field: string, message: string, extra: Record<string, unknown> = {}) {
-    super('BAD_USER_INPUT', message, { field, ...extra });
+  constructor(field: string, message: string, reason?: ErrorReason, params?: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+    super('BAD_USER_INPUT', message, { field, ...(reason ? { reason } : {}), ...(params ? { params } : {}), ...extra });
   }
 }
 export class UnauthenticatedError extends AppError {
-  constructor(message = 'You must sign in.', extra: Record<string, unknown> = {}) {
-    super('UNAUTHENTICATED', message, extra);
+  constructor(message = 'You must sign in.', extra: Record<string, unknown> & { reason?: ErrorReason } = {}) {
+    super('UNAUTHENTICATED', message, { reason: 'UNAUTHENTICATED', ...extra });
   }
 }
 export class ForbiddenError extends AppError {
-  constructor(message = 'You are not allowed to do this.', extra: Record<string, unknown> = {}) {
-    super('FORBIDDEN', message, extra);
+  constructor(message = 'You are not allowed to do this.', extra: Record<string, unknown> & { reason?: ErrorReason } = {}) {
+    super('FORBIDDEN', message, { reason: 'FORBIDDEN', ...extra });
   }
 }
 export class NotFoundError extends AppError {
   constructor(subject: string, id?: unknown, field?: string) {
-    super('NOT_FOUND', id === undefined ? `${subject} not found.` : `${subject} ${String(id)} not found.`, field ? { field } : {});
+    const reason: ErrorReason = field && field !== 'id' ? 'NOT_FOUND_REFERENCE' : 'NOT_FOUND';
+    super('NOT_FOUND', id === undefined ? `${subject} not found.` : `${subject} ${String(id)} not found.`, { ...(field ? { field } : {}), reason, params: { subject, ...(id === undefined ? {} : { id: String(id) }) } });
   }
 }
 export class ConflictError extends AppError {
-  constructor(message: string, extra: Record<string, unknown> = {}) {
-    super('CONFLICT', message, extra);
+  constructor(message: string, extra: Record<string, unknown> & { reason?: ErrorReason } = {}) {
+    super('CONFLICT', message, { reason: 'CONFLICT', ...extra });
   }
 }
 export class RateLimitedError extends AppError {
   constructor(message: string, retryAfterSeconds: number) {
-    super('RATE_LIMITED', message, { retryAfterSeconds });
+    super('RATE_LIMITED', message, { retryAfterSeconds, reason: 'RATE_LIMITED', params: { minutes: Math.ceil(retryAfterSeconds / 60) } });
   }
 }
 
@@ -73,16 +79,6 @@ export function isConnectionError(err: unknown): boolean {
   return /Connection terminated|Connection ended unexpectedly|server closed the connection unexpectedly|connect ECONNREFUSED|Client has encountered a connection error|is not queryable|timeout exceeded when trying to connect|Knex: Timeout acquiring a connection|terminating connection|the database system is (starting up|shutting down)/i.test(m);
 }
 
-function validationFields(errors: ValidationError[], prefix: string): { field: string; message: string }[] {
-  const out: { field: string; message: string }[] = [];
-  for (const e of errors) {
-    const p = prefix ? `${prefix}.${e.property}` : e.property;
-    for (const msg of Object.values(e.constraints ?? {})) out.push({ field: p, message: msg });
-    if (e.children?.length) out.push(...validationFields(e.children, p));
-  }
-  return out;
-}
-
 /**
  * Apollo's formatError: keeps typed errors, names the field for validation errors,
  * hides internals. `originalError` is the thrown value when it was not a GraphQLError.
@@ -93,12 +89,12 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, pr
 
   if (original instanceof ArgumentValidationError) {
     const argName = firstArgName(error);
-    const fields = validationFields(original.extensions.validationErrors as ValidationError[], argName);
+    const fields = validationIssues(original.extensions.validationErrors as ValidationError[], argName);
     const first = fields[0];
     return {
       message: first ? `${first.field}: ${first.message}` : 'Invalid input.',
       path,
-      extensions: { code: 'BAD_USER_INPUT', field: first?.field, fields },
+      extensions: { code: 'BAD_USER_INPUT', field: first?.field, reason: first?.reason ?? 'INVALID', params: first?.params, fields },
     };
   }
   if (original instanceof AppError) {
@@ -115,7 +111,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, pr
   }
   if (original instanceof OptimisticLockError) {
     // Normally prevented by locking the row before the version check; kept as a safety net.
-    return { message: 'The record was changed by someone else at the same time. Reload and try again.', path, extensions: { code: 'CONFLICT' } };
+    return { message: 'The record was changed by someone else at the same time. Reload and try again.', path, extensions: { code: 'CONFLICT', reason: 'CONFLICT' } };
   }
   if (isConnectionError(original)) {
     logger.warn({ err: original }, 'database unavailable');
@@ -123,13 +119,13 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, pr
   }
   const pgCode = (original as { code?: string })?.code;
   if (pgCode === '23505') {
-    return { message: 'A record with the same unique value already exists.', path, extensions: { code: 'CONFLICT' } };
+    return { message: 'A record with the same unique value already exists.', path, extensions: { code: 'CONFLICT', reason: 'NOT_UNIQUE' } };
   }
   if (pgCode === '22021' || pgCode === '22P02' || pgCode === '22003' || pgCode === '22001' || pgCode === '22007' || pgCode === '22008') {
     // A safety net only: input is checked where it is parsed (with its field); one that gets
     // here is a missing check, logged to be fixed.
     logger.warn({ err: original, path }, 'unchecked input reached PostgreSQL');
-    return { message: 'A value is out of range or malformed.', path, extensions: { code: 'BAD_USER_INPUT' } };
+    return { message: 'A value is out of range or malformed.', path, extensions: { code: 'BAD_USER_INPUT', reason: 'INVALID' } };
   }
   logger.error({ err: original, path }, 'unexpected error');
   if (!production) return { ...formatted, extensions: { ...formatted.extensions, code: 'INTERNAL_SERVER_ERROR' } };

@@ -6,6 +6,7 @@ import { canOn } from './ability';
 import type { Context } from './context';
 import { checkDates } from './dates';
 import { BadInputError } from './errors';
+import { validationIssues, type FieldIssue } from './validation';
 import { resolvers } from '../modules/registry';
 
 /**
@@ -33,18 +34,18 @@ async function validateArg(value: unknown, argType: unknown, data: { info: impor
   if (arg) checkDates(arg.type, data.args?.[arg.name], arg.name);
   if (typeof value !== 'object') return;
   const items = Array.isArray(value) ? value : [value];
+  const issues: FieldIssue[] = [];
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     if (!item || typeof item !== 'object') continue;
-    const nul = nulPath(item, Array.isArray(value) ? `${argName}.${i}` : argName);
-    if (nul) throw new BadInputError(nul, `${nul}: must not contain NUL characters`);
-    const errors = await classValidate(item as object, { forbidUnknownValues: false, skipMissingProperties: false });
-    if (errors.length) {
-      const prefix = Array.isArray(value) ? `${argName}.${i}` : argName;
-      const { path, message } = firstError(errors, prefix);
-      throw new BadInputError(path, `${path}: ${message}`);
-    }
+    const prefix = Array.isArray(value) ? `${argName}.${i}` : argName;
+    const nul = nulPath(item, prefix);
+    if (nul) throw new BadInputError(nul, `${nul}: must not contain NUL characters`, 'INVALID_CHARACTERS');
+    issues.push(...validationIssues(await classValidate(item as object, { forbidUnknownValues: false, skipMissingProperties: false }), prefix));
   }
+  // Every refused field at once (`fields`), the first one also as `field` and in the message.
+  const [first] = issues;
+  if (first) throw new BadInputError(first.field, `${first.field}: ${first.message}`, first.reason, first.params, { fields: issues });
 }
 
 /** The path of the first string holding U+0000 (PostgreSQL cannot store it), or null. */
@@ -57,15 +58,6 @@ function nulPath(value: unknown, path: string): string | null {
     }
   }
   return null;
-}
-
-function firstError(errors: import('class-validator').ValidationError[], prefix: string): { path: string; message: string } {
-  const e = errors[0];
-  const path = `${prefix}.${e.property}`;
-  const msg = Object.values(e.constraints ?? {})[0];
-  if (msg) return { path, message: msg.replace(new RegExp(`^${e.property} `), '') };
-  if (e.children?.length) return firstError(e.children, path);
-  return { path, message: 'is invalid' };
 }
 
 export async function createSchema(): Promise<GraphQLSchema> {

@@ -345,3 +345,112 @@ test('an administrator adds a support mailbox and tests its connection to a real
     await Promise.all([dovecot.stop(), smtp.stop()]);
   }
 });
+
+test('an administrator creates records: active from the start, server errors under their fields until fixed, chips for phones', async () => {
+  const s = await browser();
+  const { page } = s;
+  await signIn(page, t.world.users.admin.email, PASSWORD);
+  try {
+    await createRecords(s);
+  } catch (err) {
+    await s.shot('failure-forms');
+    throw new Error(`${(err as Error).message}\n${s.apiErrors.join('\n')}`);
+  }
+}, 180_000);
+
+async function createRecords(s: Session) {
+  const { page } = s;
+
+  // A new user: the e-mail is taken; the error sits under "E-posta" in Turkish and goes when it is changed.
+  await page.goto('/#/users/create');
+  await page.locator('input[name=name]').fill('Yeni Temsilci');
+  await page.locator('input[name=email]').fill(t.world.users.agentA1.email);
+  await page.locator('input[name=password]').fill('yeni-temsilci-parola');
+  expect(await page.getByLabel('Etkin').isChecked()).toBe(true);
+  await page.getByRole('button', { name: 'Kaydet' }).click();
+  const taken = page.getByText('Bu değer başka bir kayıtta kullanılıyor', { exact: true });
+  await taken.waitFor();
+  await page.locator('input[name=email]').fill('yeni.temsilci@test.local');
+  await taken.waitFor({ state: 'detached' });
+  await page.getByRole('button', { name: 'Kaydet' }).click();
+  await page.getByRole('cell', { name: 'yeni.temsilci@test.local' }).waitFor();
+  // Saved active: the new user can sign in.
+  expect((await t.signIn('yeni.temsilci@test.local', 'yeni-temsilci-parola')).errors).toBeUndefined();
+
+  // A new account: phones typed with spaces become chips on Enter or a comma; every refused field is marked at once.
+  await page.goto('/#/accounts/create');
+  await page.locator('input[name=name]').fill('Çip Deneme Ltd. Şti.');
+  await page.getByRole('combobox', { name: /Tür/ }).click();
+  await page.getByRole('option', { name: 'Kurumsal' }).click();
+  const phones = page.locator('input[name=phones]');
+  await phones.pressSequentially('0532 111 22 33');
+  await phones.press('Enter');
+  await phones.pressSequentially('0212 555 00 11,');
+  await phones.pressSequentially('yok');
+  await phones.press('Enter');
+  await page.locator('input[name=emails]').pressSequentially('bilgi@cip.com.tr, yanlış');
+  await page.locator('input[name=taxNumber]').fill('12');
+  expect(await page.getByLabel('Etkin').isChecked()).toBe(true);
+  await s.shot('account-create-chips');
+  await page.getByRole('button', { name: 'Kaydet' }).click();
+  await page.getByText('Geçerli bir telefon numarası girin (rakam, boşluk, + ( ) -)', { exact: true }).waitFor();
+  await page.getByText('Geçerli bir e-posta adresi girin', { exact: true }).waitFor();
+  await page.getByText('Vergi kimlik numarası 10 haneli olmalı', { exact: true }).waitFor();
+  await s.shot('account-create-errors');
+  await page.getByRole('button', { name: 'yok' }).locator('svg').click();
+  await page.getByRole('button', { name: 'yanlış' }).locator('svg').click();
+  await page.locator('input[name=taxNumber]').fill('1234567890');
+  await page.getByRole('button', { name: 'Kaydet' }).click();
+  await page.getByRole('cell', { name: 'Çip Deneme Ltd. Şti.' }).waitFor();
+  const saved = await t.gql('{ accounts(filter: { search: "Çip Deneme" }) { items { phones emails active } } }', {}, { as: 'admin' });
+  expect(saved.data.accounts.items).toEqual([{ phones: ['0532 111 22 33', '0212 555 00 11'], emails: ['bilgi@cip.com.tr'], active: true }]);
+
+  // A new category is active, so the call screen offers it.
+  await page.goto('/#/categories/create');
+  await page.locator('input[name=name]').fill('Öneri');
+  await page.getByRole('button', { name: 'Kaydet' }).click();
+  let category: any;
+  for (let i = 0; i < 40 && !category; i++) {
+    const r = await t.gql('{ categories(filter: { search: "Öneri" }) { items { name active } } }', {}, { as: 'admin' });
+    category = r.data?.categories.items[0];
+    if (!category) await page.waitForTimeout(250);
+  }
+  expect(category).toEqual({ name: 'Öneri', active: true });
+
+  // A contact's title is "Unvan".
+  await page.goto('/#/contacts/create');
+  await page.getByLabel('Unvan').waitFor();
+}
+
+test('the history tab and the roles speak Turkish', async () => {
+  const app = await createApplicationAs('agentA1', 'Geçmiş sekmesi');
+  await t.gql('mutation($id: ID!) { addFollowUp(applicationId: $id, input: { text: "Geri arandı" }) { id } }', { id: app.id }, { as: 'agentA1' });
+  await t.gql('mutation($id: ID!) { addTimeEntry(applicationId: $id, input: { minutes: 75 }) { id } }', { id: app.id }, { as: 'agentA1' });
+  const opp = await t.gql('mutation($id: ID!) { convertApplicationToOpportunity(applicationId: $id, input: { title: "Yıllık bakım" }) { id } }', { id: app.id }, { as: 'admin' });
+  expect(opp.errors).toBeUndefined();
+  const s = await browser();
+  const { page } = s;
+  await signIn(page, t.world.users.admin.email, PASSWORD);
+  await page.goto(`/#/applications/${app.id}/show`);
+  await page.getByRole('tab', { name: 'Geçmiş' }).click();
+  for (const label of ['Kayıt oluşturuldu', 'Takip', 'Süre kaydı', 'Fırsat']) await page.getByRole('cell', { name: label, exact: true }).first().waitFor();
+  await page.getByRole('cell', { name: /^1 sa 15 dk/ }).waitFor();
+  const table = await page.getByRole('tabpanel').innerText();
+  for (const internal of ['opportunity', 'followUp', 'timeEntry', 'created', ' min ']) expect(table).not.toContain(internal);
+  await s.shot('application-history');
+
+  await page.goto('/#/roles');
+  for (const name of ['Yönetici', 'Takım lideri', 'Temsilci']) await page.getByRole('cell', { name, exact: true }).waitFor();
+  expect(await page.getByRole('cell', { name: 'Administrator', exact: true }).count()).toBe(0);
+  await page.goto(`/#/users/${t.world.users.leaderA.id}/show`);
+  await page.getByText('Takım lideri', { exact: true }).waitFor();
+  // A role's grants name subjects and actions in Turkish.
+  const roles = await t.gql('{ roles { id key } }', {}, { as: 'admin' });
+  await page.goto(`/#/roles/${roles.data.roles.find((r: any) => r.key === 'team_leader').id}`);
+  await page.locator('input[name=name]').waitFor();
+  await page.getByText('Başvuru', { exact: true }).first().waitFor();
+  expect(await page.getByText('Application', { exact: true }).count()).toBe(0);
+  // Enumerated choices too (extra fields: record type and data type).
+  await page.goto('/#/extraFields');
+  await page.getByRole('row').filter({ hasText: 'Sipariş no' }).getByRole('cell', { name: 'Metin', exact: true }).waitFor();
+}, 180_000);

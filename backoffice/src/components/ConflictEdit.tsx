@@ -42,7 +42,8 @@ export function ConflictEdit({ children, redirect = 'show', ...props }: Omit<Edi
 
   const onError = async (error: any, variables: any) => {
     if (!isConflict(error)) {
-      notify(error?.message ?? 'ra.notification.http_error', { type: 'error' });
+      // Field errors are shown under their fields (and summed up by the form's own notice).
+      if (!error?.body?.errors) notify(error?.message ?? 'ra.notification.http_error', { type: 'error' });
       return;
     }
     const { data: theirs } = await dataProvider.getOne(resource, { id: variables.id });

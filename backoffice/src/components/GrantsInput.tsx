@@ -1,15 +1,15 @@
 import { ArrayInput, BooleanInput, TextInput, SelectInput, SimpleFormIterator, required, useTranslate } from 'react-admin';
-import { RESOURCES } from '../data/resources';
+import { OTHER_SUBJECTS, RESOURCES } from '../data/resources';
 import { trCollator } from '../i18n';
 
-const SUBJECTS = [...new Set(['all', ...Object.values(RESOURCES).map((r) => r.subject), 'FollowUp', 'Session', 'ExportJob', 'Mailbox'])].sort((a, b) => trCollator.compare(a, b));
+const SUBJECTS = [...new Set(['all', ...Object.values(RESOURCES).map((r) => r.subject), ...OTHER_SUBJECTS])].sort((a, b) => trCollator.compare(a, b));
 const ACTIONS = ['manage', 'read', 'create', 'update', 'archive', 'changeStage', 'assign', 'addFollowUp', 'addTime'];
 const SCOPES = ['all', 'team', 'own'];
 
 /** A role's grants: subject, action, scope, optional fields, or a denial. */
 export function GrantsInput({ source }: { source: string }) {
   const translate = useTranslate();
-  const choices = (list: string[], prefix: string) => list.map((id) => ({ id, name: translate(`${prefix}.${id}`, { _: id }) }));
+  const choices = (list: string[], prefix: string) => list.map((id) => ({ id, name: translate(`${prefix}.${id}`) }));
   return (
     <ArrayInput source={source}>
       <SimpleFormIterator inline disableReordering>

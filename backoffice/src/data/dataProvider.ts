@@ -188,11 +188,14 @@ const apolloClient = new ApolloClient({
   defaultOptions: { query: { fetchPolicy: 'no-cache', errorPolicy: 'none' }, mutate: { fetchPolicy: 'no-cache' } },
 });
 
-/** Turns Apollo's errors (inside ra-data-graphql's HttpError) into ours: status, code, field. */
-function translate(err: any): never {
+/**
+ * Turns Apollo's errors (inside ra-data-graphql's HttpError) into ours: status, code, the fields'
+ * errors in the user's language. `formFields`: the names the saving form holds.
+ */
+function translate(err: any, formFields?: string[]): never {
   const apollo = err?.body ?? err;
   const gqlErrors = apollo?.graphQLErrors?.length ? apollo.graphQLErrors : apollo?.networkError?.result?.errors;
-  if (gqlErrors?.length) throw toHttpError(gqlErrors);
+  if (gqlErrors?.length) throw toHttpError(gqlErrors, undefined, undefined, formFields);
   throw err;
 }
 
@@ -215,7 +218,8 @@ const raProvider = buildDataProvider({
   mutation: { fetchPolicy: 'no-cache' },
 } as any);
 
-const wrap = <K extends keyof DataProvider>(name: K) => (resource: string, params: any) => (raProvider as any)[name](resource, params).catch(translate);
+const wrap = <K extends keyof DataProvider>(name: K) => (resource: string, params: any) =>
+  (raProvider as any)[name](resource, params).catch((err: unknown) => translate(err, name === 'create' || name === 'update' ? Object.keys(params?.data ?? {}) : undefined));
 
 export const dataProvider: DataProvider = {
   async getList(resource, params) {

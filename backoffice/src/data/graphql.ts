@@ -1,22 +1,70 @@
 import { HttpError } from 'react-admin';
 import { session } from './session';
+import { i18nProvider } from '../i18n';
+import { fieldLabel } from '../i18n/messages';
 
 export interface GqlError {
   message: string;
-  extensions?: { code?: string; field?: string; [k: string]: unknown };
+  extensions?: { code?: string; field?: string; reason?: string; params?: Record<string, unknown>; fields?: FieldIssue[]; [k: string]: unknown };
+}
+
+/** One refused input field, as the API lists them in `extensions.fields`. */
+export interface FieldIssue {
+  field: string;
+  message: string;
+  reason?: string;
+  params?: Record<string, unknown>;
 }
 
 const STATUS: Record<string, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, BAD_USER_INPUT: 400 };
 
-/** Turns the API's first error into react-admin's HttpError (field errors reach the form). */
-export function toHttpError(errors: GqlError[] | undefined, fallback = 'Server error', status = 500): HttpError {
+/**
+ * The form field of an API input path: the argument (`input.`) goes, and so does the index of an
+ * item of a list of values (`input.phones.0` → `phones`: the chip input is one field). Items of a
+ * list of objects keep theirs (`input.grants.0.subject`). Null when the path is not an input.
+ */
+export function formPath(field: string | undefined): string | null {
+  if (!field || !/^input\./.test(field)) return null;
+  return field.slice('input.'.length).replace(/(\.\d+)+$/, '') || null;
+}
+
+/** The error in the user's language: its reason and parameters, else the API's English message. */
+export function errorText(e: { message: string; reason?: string; params?: Record<string, unknown> }): string {
+  const english = e.message.replace(/^[\w.]+: /, '');
+  if (!e.reason) return english;
+  return i18nProvider.translate(`app.error.${e.reason}`, { ...(e.params ?? {}), _: english });
+}
+
+/**
+ * Turns the API's errors into react-admin's HttpError. Field errors (all of `extensions.fields`)
+ * land under their form field, translated; `formFields` (the top-level names the form holds) keeps
+ * an error off a field the form does not have, where it would lock the form: it is told in the
+ * notification instead.
+ */
+export function toHttpError(errors: GqlError[] | undefined, fallback = 'Server error', status = 500, formFields?: string[]): HttpError {
   const first = errors?.[0];
   if (!first) return new HttpError(fallback, status);
-  const code = first.extensions?.code ?? 'ERROR';
-  const field = first.extensions?.field;
-  const body: Record<string, unknown> = { code, extensions: first.extensions };
-  if (field) body.errors = { [field]: first.message, root: { serverError: first.message } };
-  return new HttpError(first.message, STATUS[code] ?? 400, body);
+  const ext = first.extensions ?? {};
+  const code = ext.code ?? 'ERROR';
+  const issues: FieldIssue[] = ext.fields?.length ? ext.fields : ext.field ? [{ field: ext.field, message: first.message, reason: ext.reason, params: ext.params }] : [];
+  const locale = i18nProvider.getLocale();
+  const labelled = (i: FieldIssue) => {
+    const name = (formPath(i.field) ?? i.field).split('.').filter((p) => !/^\d+$/.test(p)).pop() ?? '';
+    const label = fieldLabel(name, locale);
+    return label ? `${label}: ${errorText(i)}` : errorText(i);
+  };
+  const message = issues.length ? issues.map(labelled).join(' · ') : errorText({ message: first.message, reason: ext.reason, params: ext.params });
+  const body: Record<string, unknown> = { code, extensions: ext };
+  if (code === 'BAD_USER_INPUT' || (code === 'NOT_FOUND' && ext.field)) {
+    const fieldErrors: Record<string, string> = {};
+    for (const i of issues) {
+      const path = formPath(i.field);
+      if (!path || (formFields && !formFields.includes(path.split('.')[0]))) continue;
+      fieldErrors[path] ??= errorText(i);
+    }
+    if (Object.keys(fieldErrors).length) body.errors = { ...fieldErrors, root: { serverError: message } };
+  }
+  return new HttpError(message, STATUS[code] ?? 400, body);
 }
 
 /** One GraphQL operation over HTTP, with the session's bearer token. */

@@ -53,3 +53,6 @@ export const RESOURCES: Record<string, ResourceOps> = {
   mailboxes: def('Mailbox', 'mailbox', 'mailboxes', 'Mailbox'),
 };
 
+
+/** Permission subjects without a resource of their own (a role's grants name them too). */
+export const OTHER_SUBJECTS = ['FollowUp', 'Session', 'ExportJob', 'Mailbox'];

@@ -2,7 +2,7 @@ import polyglotI18nProvider from 'ra-i18n-polyglot';
 import englishMessages from 'ra-language-english';
 import { resolveBrowserLocale } from 'react-admin';
 import { raTurkish } from './ra-tr';
-import { enApp, trApp } from './messages';
+import { BUILT_IN_ROLES, enApp, trApp } from './messages';
 
 const deepMerge = (a: any, b: any): any => {
   const out = { ...a };
@@ -16,7 +16,7 @@ export const messages: Record<string, any> = {
 };
 
 /** Turkish when the browser prefers it, else English; the user's choice is remembered. */
-export const defaultLocale = resolveBrowserLocale('en', { fullLocale: false }) === 'tr' ? 'tr' : 'en';
+export const defaultLocale = typeof window !== 'undefined' && resolveBrowserLocale('en', { fullLocale: false }) === 'tr' ? 'tr' : 'en';
 
 export const i18nProvider = polyglotI18nProvider((locale) => messages[locale] ?? messages.tr, defaultLocale, [
   { locale: 'tr', name: 'Türkçe' },
@@ -34,3 +34,14 @@ export const i18nProvider = polyglotI18nProvider((locale) => messages[locale] ??
 export const intlLocale = (locale: string) => (locale === 'tr' ? 'tr-TR' : 'en-GB');
 
 export const trCollator = new Intl.Collator('tr', { sensitivity: 'base' });
+
+/**
+ * A role's name as the user reads it: a built-in role still called by its seeded English name
+ * is named in the user's language (app.role.<key>); a renamed or custom role keeps its name.
+ */
+export function roleName(role: { key?: string | null; name?: string | null } | null | undefined): string {
+  if (!role) return '';
+  const seeded = role.key ? BUILT_IN_ROLES[role.key]?.[1] : undefined;
+  if (seeded && (!role.name || role.name === seeded)) return i18nProvider.translate(`app.role.${role.key}`);
+  return role.name ?? '';
+}

@@ -184,6 +184,84 @@ const FIELDS: Record<string, Pair> = {
   lastError: ['Son hata', 'Last error'],
 };
 
+/** Where a resource calls a field otherwise (a contact's title is their job title). */
+const RESOURCE_FIELDS: Record<string, Record<string, Pair>> = {
+  contacts: { title: ['Unvan', 'Job title'] },
+};
+
+/** A field's label in a language, for messages that name it outside a form ("E-posta: ..."). */
+export function fieldLabel(name: string, locale: string): string | undefined {
+  return FIELDS[name]?.[locale === 'en' ? 1 : 0];
+}
+
+/**
+ * The API's error reasons (`extensions.reason`, api/error-reasons.ts) with their parameters;
+ * the API's English message is shown when a reason is missing here.
+ */
+const ERRORS: Record<string, Pair> = {
+  REQUIRED: ['Bu alan zorunlu', 'This field is required'],
+  INVALID: ['Geçersiz değer', 'Invalid value'],
+  INVALID_FORMAT: ['Biçimi geçersiz', 'Invalid format'],
+  INVALID_EMAIL: ['Geçerli bir e-posta adresi girin', 'Enter a valid e-mail address'],
+  INVALID_PHONE: ['Geçerli bir telefon numarası girin (rakam, boşluk, + ( ) -)', 'Enter a valid phone number (digits, spaces, + ( ) -)'],
+  INVALID_DATE: ['Geçerli bir tarih girin', 'Enter a valid date'],
+  INVALID_CHARACTERS: ['İzin verilmeyen karakter içeriyor', 'Contains a character that is not allowed'],
+  INVALID_IP_RANGE: ['IP adresi ya da CIDR aralığı olmalı', 'Must be an IP address or a CIDR range'],
+  INVALID_TAX_NUMBER: ['Vergi kimlik numarası 10 haneli olmalı', 'A tax number has 10 digits'],
+  INVALID_IDENTITY_NUMBER: ['T.C. kimlik numarası 11 haneli olmalı ve 0 ile başlamamalı', 'An identity number has 11 digits and does not start with 0'],
+  INVALID_COLOR: ['Renk #d32f2f biçiminde olmalı', 'A colour is written like #d32f2f'],
+  NOT_TEXT: ['Metin olmalı', 'Must be text'],
+  NOT_NUMBER: ['Sayı olmalı', 'Must be a number'],
+  NOT_INTEGER: ['Tam sayı olmalı', 'Must be a whole number'],
+  NOT_BOOLEAN: ['Evet ya da hayır olmalı', 'Must be yes or no'],
+  NOT_ALLOWED_VALUE: ['İzin verilen değerlerden biri olmalı', 'Must be one of the allowed values'],
+  TOO_LONG: ['En fazla %{max} karakter olabilir', 'At most %{max} characters'],
+  TOO_SHORT: ['En az %{min} karakter olmalı', 'At least %{min} characters'],
+  TOO_LARGE: ['En fazla %{max} olabilir', 'At most %{max}'],
+  TOO_SMALL: ['En az %{min} olmalı', 'At least %{min}'],
+  TOO_MANY: ['En fazla %{max} değer girilebilir', 'At most %{max} values'],
+  NOT_UNIQUE: ['Bu değer başka bir kayıtta kullanılıyor', 'Another record already has this value'],
+  NOT_FOUND_REFERENCE: ['Seçilen kayıt bulunamadı', 'The chosen record does not exist'],
+  INACTIVE_REFERENCE: ['Seçilen kayıt etkin değil', 'The chosen record is inactive'],
+  DATE_ORDER: ['Bu tarih, önce gelmesi gereken tarihten önce', 'This date is before the date it must follow'],
+  ARCHIVED: ['Kayıt arşivlenmiş', 'The record is archived'],
+  INVALID_CREDENTIALS: ['E-posta ya da parola hatalı.', 'Invalid e-mail or password.'],
+  ACCOUNT_DISABLED: ['Bu hesap devre dışı.', 'This account is disabled.'],
+  IP_NOT_ALLOWED: ['Bu hesapla bu adresten oturum açılamaz.', 'This account may not be used from this address.'],
+  RATE_LIMITED: ['Çok fazla başarısız deneme. %{minutes} dakika sonra yeniden deneyin.', 'Too many failed attempts. Try again in %{minutes} minute(s).'],
+  SESSION_ENDED: ['Oturumunuz sonlandırıldı. Yeniden oturum açın.', 'Your session was ended. Sign in again.'],
+  SESSION_EXPIRED: ['Oturumunuzun süresi doldu. Yeniden oturum açın.', 'Your session has expired. Sign in again.'],
+  UNAUTHENTICATED: ['Oturum açmanız gerekiyor.', 'You must sign in.'],
+  FORBIDDEN: ['Bu işlem için yetkiniz yok.', 'You are not allowed to do this.'],
+  EXPIRED: ['Süresi doldu.', 'It has expired.'],
+  NOT_FOUND: ['Kayıt bulunamadı ya da görme yetkiniz yok.', 'The record does not exist or you may not see it.'],
+  CONFLICT: ['Kayıt siz düzenlerken başka biri tarafından değiştirildi. Yeniden yükleyip deneyin.', 'Someone else changed the record meanwhile. Reload and try again.'],
+  WRONG_PASSWORD: ['Mevcut parola yanlış.', 'The current password is wrong.'],
+  SAME_PASSWORD: ['Yeni parola mevcut paroladan farklı olmalı.', 'The new password must differ from the current one.'],
+};
+
+/** Built-in roles by key: their seeded (English) names are shown in the user's language. */
+export const BUILT_IN_ROLES: Record<string, Pair> = {
+  administrator: ['Yönetici', 'Administrator'],
+  team_leader: ['Takım lideri', 'Team leader'],
+  agent: ['Temsilci', 'Agent'],
+};
+
+/** What an application's history entry is about, when it is not one of its fields. */
+const HISTORY: Record<string, Pair> = {
+  created: ['Kayıt oluşturuldu', 'Created'],
+  archived: ['Arşivlendi', 'Archived'],
+  followUp: ['Takip', 'Follow-up'],
+  followUpEdited: ['Takip düzeltildi', 'Follow-up edited'],
+  timeEntry: ['Süre kaydı', 'Time entry'],
+  task: ['Görev', 'Task'],
+  serviceRequest: ['Servis talebi', 'Service request'],
+  opportunity: ['Fırsat', 'Opportunity'],
+  document: ['Belge', 'Document'],
+  content: ['Bilgi bankası içeriği', 'Knowledge content'],
+  extra: ['Ek alanlar', 'Extra fields'],
+};
+
 const RESOURCE_NAMES: Record<string, [string, string, string, string]> = {
   applications: ['Başvuru', 'Başvurular', 'Application', 'Applications'],
   accounts: ['Cari hesap', 'Cari hesaplar', 'Account', 'Accounts'],
@@ -372,6 +450,46 @@ const APP: Record<string, Pair> = {
   'app.grant.fields': ['Alanlar (boş: hepsi)', 'Fields (empty: all)'],
   'app.grant.inverted': ['Yasakla', 'Deny'],
   'app.subject.all': ['Her şey', 'Everything'],
+  'app.subject.Application': ['Başvuru', 'Application'],
+  'app.subject.Account': ['Cari hesap', 'Account'],
+  'app.subject.Contact': ['Kişi', 'Contact'],
+  'app.subject.Subscription': ['Abonelik', 'Subscription'],
+  'app.subject.ServiceRequest': ['Servis talebi', 'Service request'],
+  'app.subject.Opportunity': ['Fırsat', 'Opportunity'],
+  'app.subject.Task': ['Görev', 'Task'],
+  'app.subject.Document': ['Belge', 'Document'],
+  'app.subject.Content': ['Bilgi bankası içeriği', 'Knowledge content'],
+  'app.subject.User': ['Kullanıcı', 'User'],
+  'app.subject.Team': ['Takım', 'Team'],
+  'app.subject.Role': ['Rol', 'Role'],
+  'app.subject.Category': ['Kategori', 'Category'],
+  'app.subject.ProcessStage': ['Süreç aşaması', 'Process stage'],
+  'app.subject.Priority': ['Öncelik', 'Priority'],
+  'app.subject.ContactChannel': ['İletişim kanalı', 'Contact channel'],
+  'app.subject.Branch': ['Şube', 'Branch'],
+  'app.subject.Project': ['Proje', 'Project'],
+  'app.subject.Campaign': ['Kampanya', 'Campaign'],
+  'app.subject.Region': ['Bölge', 'Region'],
+  'app.subject.ExtraFieldDefinition': ['Ek alan', 'Extra field'],
+  'app.subject.SalesStage': ['Satış aşaması', 'Sales stage'],
+  'app.subject.ServiceStage': ['Servis aşaması', 'Service stage'],
+  'app.subject.Mailbox': ['Posta kutusu', 'Mailbox'],
+  'app.subject.FollowUp': ['Takip', 'Follow-up'],
+  'app.subject.Session': ['Oturum', 'Session'],
+  'app.subject.ExportJob': ['Dışa aktarma işi', 'Export job'],
+  'app.outcome.OPEN': ['Açık', 'Open'],
+  'app.outcome.WON': ['Kazanıldı', 'Won'],
+  'app.outcome.LOST': ['Kaybedildi', 'Lost'],
+  'app.target.APPLICATION': ['Başvuru', 'Application'],
+  'app.target.ACCOUNT': ['Cari hesap', 'Account'],
+  'app.target.CONTACT': ['Kişi', 'Contact'],
+  'app.field_type.TEXT': ['Metin', 'Text'],
+  'app.field_type.LONG_TEXT': ['Uzun metin', 'Long text'],
+  'app.field_type.NUMBER': ['Sayı', 'Number'],
+  'app.field_type.DATE': ['Tarih', 'Date'],
+  'app.field_type.BOOLEAN': ['Evet/hayır', 'Yes/no'],
+  'app.field_type.SINGLE_CHOICE': ['Tek seçim', 'Single choice'],
+  'app.field_type.MULTIPLE_CHOICE': ['Çoklu seçim', 'Multiple choice'],
   'app.tab.mail': ['E-posta', 'E-mail'],
   'app.mail.quarantine': ['E-posta karantinası', 'Mail quarantine'],
   'app.mail.test': ['Bağlantıyı dene', 'Test connection'],
@@ -411,9 +529,16 @@ function build(i: 0 | 1) {
   const fields = Object.fromEntries(Object.entries(FIELDS).map(([k, v]) => [k, v[i]]));
   const resources: Record<string, any> = {};
   for (const [r, n] of Object.entries(RESOURCE_NAMES)) {
-    resources[r] = { name: `${n[i * 2]} |||| ${n[i * 2 + 1]}`, fields: nest(fields) };
+    const own = Object.fromEntries(Object.entries(RESOURCE_FIELDS[r] ?? {}).map(([k, v]) => [k, v[i]]));
+    resources[r] = { name: `${n[i * 2]} |||| ${n[i * 2 + 1]}`, fields: nest({ ...fields, ...own }) };
   }
-  const app = nest(Object.fromEntries(Object.entries(APP).map(([k, v]) => [k, v[i]])));
+  const pick = (prefix: string, m: Record<string, Pair>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [`${prefix}.${k}`, v[i]]));
+  const app = nest({
+    ...Object.fromEntries(Object.entries(APP).map(([k, v]) => [k, v[i]])),
+    ...pick('app.error', ERRORS),
+    ...pick('app.role', BUILT_IN_ROLES),
+    ...pick('app.history', HISTORY),
+  });
   return { resources, ...app };
 }
 

@@ -26,10 +26,11 @@ import { DocumentList } from './documents/DocumentList';
 import { CategoryTree } from './categories/CategoryTree';
 import { ImportButton } from '../components/jobs';
 import { HAS_MAIL, mailboxes } from './mail/mail';
+import { roleName } from '../i18n';
 
 const ref = (source: string, reference: string, extra: Partial<FieldSpec> = {}): FieldSpec => ({ source, kind: 'ref', reference, ...extra });
 const NAME: FieldSpec = { source: 'name', required: true };
-const ACTIVE: FieldSpec = { source: 'active', kind: 'bool' };
+const ACTIVE: FieldSpec = { source: 'active', kind: 'bool' }; // starts on in create forms (simple.tsx)
 const ORDER: FieldSpec = { source: 'sortOrder', kind: 'int' };
 const COLOR: FieldSpec = { source: 'color', kind: 'color' };
 const byName = { field: 'name', order: 'ASC' } as const;
@@ -135,7 +136,7 @@ export const resources = [
     name: 'users',
     icon: PersonIcon,
     sort: byName,
-    fields: [NAME, { source: 'email', required: true }, { source: 'phone' }, { source: 'password', kind: 'password', createOnly: true, list: false }, { source: 'roleIds', kind: 'refs', reference: 'roles' }, { source: 'teamIds', kind: 'refs', reference: 'teams' }, { source: 'lastSignInAt', kind: 'datetime', readOnly: true }, ACTIVE],
+    fields: [NAME, { source: 'email', required: true }, { source: 'phone' }, { source: 'password', kind: 'password', createOnly: true, list: false }, { source: 'roleIds', kind: 'refs', reference: 'roles', optionText: roleName }, { source: 'teamIds', kind: 'refs', reference: 'teams' }, { source: 'lastSignInAt', kind: 'datetime', readOnly: true }, ACTIVE],
   }),
   simpleResource({
     name: 'teams',
@@ -143,7 +144,7 @@ export const resources = [
     sort: byName,
     fields: [NAME, ref('leaderId', 'users'), { source: 'memberIds', kind: 'refs', reference: 'users' }, { source: 'description', kind: 'long' }, ACTIVE],
   }),
-  simpleResource({ name: 'roles', icon: SecurityIcon, fields: [NAME, { source: 'key', readOnly: true }, { source: 'builtIn', kind: 'bool', readOnly: true }, { source: 'description', kind: 'long' }, { source: 'grants', kind: 'grants', list: true }] }),
+  simpleResource({ name: 'roles', icon: SecurityIcon, recordRepresentation: roleName, fields: [{ ...NAME, display: roleName }, { source: 'key', readOnly: true }, { source: 'builtIn', kind: 'bool', readOnly: true }, { source: 'description', kind: 'long' }, { source: 'grants', kind: 'grants', list: true }] }),
   { ...simpleResource({ name: 'categories', icon: AccountTreeIcon, sort: byOrder, fields: [NAME, ref('parentId', 'categories'), ORDER, ACTIVE] }), list: CategoryTree },
   simpleResource({
     name: 'processStages',
@@ -157,7 +158,7 @@ export const resources = [
     sort: byOrder,
     fields: [NAME, COLOR, ORDER, { source: 'isInitial', kind: 'bool' }, { source: 'closed', kind: 'bool' }, { source: 'allowedNextStageIds', kind: 'refs', reference: 'serviceStages', relation: 'allowedNext' }, ACTIVE],
   }),
-  simpleResource({ name: 'salesStages', icon: LinearScaleIcon, sort: byOrder, fields: [NAME, COLOR, ORDER, { source: 'outcome', kind: 'select', choices: ['OPEN', 'WON', 'LOST'] }, { source: 'probability', kind: 'int' }, ACTIVE] }),
+  simpleResource({ name: 'salesStages', icon: LinearScaleIcon, sort: byOrder, fields: [NAME, COLOR, ORDER, { source: 'outcome', kind: 'select', choices: ['OPEN', 'WON', 'LOST'], choicePrefix: 'app.outcome' }, { source: 'probability', kind: 'int' }, ACTIVE] }),
   simpleResource({ name: 'priorities', icon: PriorityHighIcon, sort: byOrder, fields: [NAME, COLOR, ORDER, { source: 'isDefault', kind: 'bool' }, ACTIVE] }),
   simpleResource({ name: 'contactChannels', icon: SettingsPhoneIcon, sort: byOrder, fields: [NAME, { source: 'code', required: true }, ORDER, { source: 'isDefault', kind: 'bool' }, ACTIVE] }),
   simpleResource({ name: 'branches', icon: StoreIcon, sort: byName, fields: [NAME, { source: 'code' }, { source: 'city' }, { source: 'phone' }, ORDER, ACTIVE] }),
@@ -172,8 +173,8 @@ export const resources = [
     fields: [
       { source: 'label', required: true },
       { source: 'key', required: true },
-      { source: 'target', kind: 'select', choices: ['APPLICATION', 'ACCOUNT', 'CONTACT'], required: true, filter: true },
-      { source: 'type', kind: 'select', choices: ['TEXT', 'LONG_TEXT', 'NUMBER', 'DATE', 'BOOLEAN', 'SINGLE_CHOICE', 'MULTIPLE_CHOICE'], required: true },
+      { source: 'target', kind: 'select', choices: ['APPLICATION', 'ACCOUNT', 'CONTACT'], choicePrefix: 'app.target', required: true, filter: true },
+      { source: 'type', kind: 'select', choices: ['TEXT', 'LONG_TEXT', 'NUMBER', 'DATE', 'BOOLEAN', 'SINGLE_CHOICE', 'MULTIPLE_CHOICE'], choicePrefix: 'app.field_type', required: true },
       { source: 'options', kind: 'tags' },
       { source: 'required', kind: 'bool' },
       ORDER,

@@ -1,4 +1,5 @@
 import type { ComponentType, ReactElement } from 'react';
+import { Chip } from '@mui/material';
 import {
   AutocompleteArrayInput,
   AutocompleteInput,
@@ -37,6 +38,7 @@ import {
 import { ConflictEdit } from '../components/ConflictEdit';
 import { GrantsInput } from '../components/GrantsInput';
 import { LocaleDateField, MinutesField } from '../components/fields';
+import { TagsInput } from '../components/TagsInput';
 import { trCollator } from '../i18n';
 
 export interface FieldSpec {
@@ -55,22 +57,29 @@ export interface FieldSpec {
   createOnly?: boolean;
   /** Shown, never edited. */
   readOnly?: boolean;
-  /** The create form's starting value. */
+  /** The create form's starting value (an `active` switch starts on: new records are active). */
   defaultValue?: unknown;
   /** A filter of the list. */
   filter?: boolean;
-  optionText?: string;
+  /** How a referenced record reads: a field name, or a function (role names are translated). */
+  optionText?: string | ((record: any) => string);
+  /** How the value reads in lists and pages, when not as stored. */
+  display?: (record: any) => string;
 }
 
 function ChoiceInput({ spec }: { spec: FieldSpec }) {
   const translate = useTranslate();
-  const choices = (spec.choices ?? []).map((c) => ({ id: c, name: spec.choicePrefix ? translate(`${spec.choicePrefix}.${c}`, { _: c }) : c })).sort((a, b) => trCollator.compare(a.name, b.name));
+  const choices = (spec.choices ?? []).map((c) => ({ id: c, name: spec.choicePrefix ? translate(`${spec.choicePrefix}.${c}`) : c })).sort((a, b) => trCollator.compare(a.name, b.name));
   return <SelectInput source={spec.source} choices={choices} validate={spec.required ? required() : undefined} />;
 }
 
+/** New records are active unless the user says otherwise (react-admin's switch starts off). */
+const startValue = (spec: FieldSpec) => spec.defaultValue ?? (spec.kind === 'bool' && spec.source === 'active' ? true : undefined);
+
 export function inputFor(spec: FieldSpec): ReactElement {
   const el = inputOf(spec);
-  return spec.defaultValue === undefined ? el : ({ ...el, props: { ...(el.props as object), defaultValue: spec.defaultValue } } as ReactElement);
+  const defaultValue = startValue(spec);
+  return defaultValue === undefined ? el : ({ ...el, props: { ...(el.props as object), defaultValue } } as ReactElement);
 }
 
 function inputOf(spec: FieldSpec): ReactElement {
@@ -110,7 +119,7 @@ function inputOf(spec: FieldSpec): ReactElement {
     case 'password':
       return <PasswordInput key={spec.source} source={spec.source} autoComplete="new-password" validate={v} />;
     case 'tags':
-      return <TextInput key={spec.source} source={spec.source} helperText={false} format={(x: string[] | undefined) => (x ?? []).join(', ')} parse={(s: string) => s.split(',').map((t) => t.trim()).filter(Boolean)} />;
+      return <TagsInput key={spec.source} source={spec.source} helperText={false} />;
     default:
       return <TextInput key={spec.source} source={spec.source} validate={v} sx={{ minWidth: 280 }} />;
   }
@@ -118,7 +127,7 @@ function inputOf(spec: FieldSpec): ReactElement {
 
 function ChoiceField({ spec }: { spec: FieldSpec; label?: string }) {
   const translate = useTranslate();
-  return <FunctionField source={spec.source} render={(r: any) => (spec.choicePrefix ? translate(`${spec.choicePrefix}.${r[spec.source]}`, { _: r[spec.source] }) : r[spec.source])} />;
+  return <FunctionField source={spec.source} render={(r: any) => (spec.choicePrefix && r[spec.source] ? translate(`${spec.choicePrefix}.${r[spec.source]}`) : r[spec.source])} />;
 }
 
 export function fieldFor(spec: FieldSpec): ReactElement {
@@ -139,14 +148,20 @@ export function fieldFor(spec: FieldSpec): ReactElement {
       return <LocaleDateField key={spec.source} source={spec.source} showTime />;
     case 'ref': {
       const rel = spec.relation ?? spec.source.replace(/Id$/, '');
-      return <TextField key={spec.source} source={`${rel}.${spec.optionText ?? 'name'}`} label={label.replace(spec.source, rel)} sortable={false} />;
+      const text = spec.optionText;
+      if (typeof text === 'function') return <FunctionField key={spec.source} source={rel} label={label.replace(spec.source, rel)} sortable={false} render={(r: any) => (r[rel] ? text(r[rel]) : '')} />;
+      return <TextField key={spec.source} source={`${rel}.${text ?? 'name'}`} label={label.replace(spec.source, rel)} sortable={false} />;
     }
     case 'refs': {
       const rel = spec.relation ?? spec.source.replace(/Ids$/, 's');
+      const text = spec.optionText;
+      if (typeof text === 'function') {
+        return <FunctionField key={spec.source} source={rel} sortable={false} render={(r: any) => (r[rel] ?? []).map((x: any) => <Chip key={x.id} size="small" label={text(x)} sx={{ mr: 0.5 }} />)} />;
+      }
       return (
         <ArrayField key={spec.source} source={rel} sortable={false}>
           <SingleFieldList linkType={false}>
-            <ChipField source={spec.optionText ?? 'name'} size="small" />
+            <ChipField source={text ?? 'name'} size="small" />
           </SingleFieldList>
         </ArrayField>
       );
@@ -158,7 +173,7 @@ export function fieldFor(spec: FieldSpec): ReactElement {
     case 'grants':
       return <FunctionField key={spec.source} source={spec.source} sortable={false} render={(r: any) => (r[spec.source] ?? []).length} />;
     default:
-      return <TextField key={spec.source} source={spec.source} />;
+      return spec.display ? <FunctionField key={spec.source} source={spec.source} render={(r: any) => spec.display!(r)} /> : <TextField key={spec.source} source={spec.source} />;
   }
 }
 
@@ -173,7 +188,7 @@ export interface SimpleResourceOptions {
   icon?: ComponentType;
   fields: FieldSpec[];
   sort?: { field: string; order: 'ASC' | 'DESC' };
-  recordRepresentation?: string;
+  recordRepresentation?: string | ((record: any) => string);
   /** Extra list columns after the generated ones. */
   extraColumns?: ReactElement[];
   show?: ComponentType;

@@ -156,15 +156,15 @@ export const subscriptionService = crudService<Subscription, CreateSubscriptionI
   searchColumns: ['number', 'name'],
   fieldOf: (k) => (k === 'accountId' ? 'account' : k),
   async fromCreate(ctx, input) {
-    if (await ctx.em.findOne(Subscription, { number: input.number.trim() })) throw new BadInputError('input.number', 'Another subscription already has this number.');
-    if (input.startDate && input.endDate && input.endDate < input.startDate) throw new BadInputError('input.endDate', 'The end date is before the start date.');
+    if (await ctx.em.findOne(Subscription, { number: input.number.trim() })) throw new BadInputError('input.number', 'Another subscription already has this number.', 'NOT_UNIQUE');
+    if (input.startDate && input.endDate && input.endDate < input.startDate) throw new BadInputError('input.endDate', 'The end date is before the start date.', 'DATE_ORDER');
     return { ...givenFields(input, ['accountId']), account: await accountService.require(ctx, input.accountId, 'input.accountId') };
   },
   async fromUpdate(ctx, input, existing) {
-    if (input.number && (await ctx.em.findOne(Subscription, { number: input.number.trim(), id: { $ne: existing.id } }))) throw new BadInputError('input.number', 'Another subscription already has this number.');
+    if (input.number && (await ctx.em.findOne(Subscription, { number: input.number.trim(), id: { $ne: existing.id } }))) throw new BadInputError('input.number', 'Another subscription already has this number.', 'NOT_UNIQUE');
     const start = input.startDate !== undefined ? input.startDate : existing.startDate;
     const end = input.endDate !== undefined ? input.endDate : existing.endDate;
-    if (start && end && end < start) throw new BadInputError('input.endDate', 'The end date is before the start date.');
+    if (start && end && end < start) throw new BadInputError('input.endDate', 'The end date is before the start date.', 'DATE_ORDER');
     return givenFields(input);
   },
   async filterWhere(_ctx, f) {

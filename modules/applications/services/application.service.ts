@@ -67,12 +67,12 @@ async function classification(ctx: Context, categoryId: string | null | undefine
   const pick = (id: string | null | undefined, field: string) => {
     if (id === null || id === undefined || id === '') return null;
     const c = byId.get(parseId(id, field));
-    if (!c || c.archivedAt) throw new BadInputError(field, `No such category: ${id}.`);
-    if (!c.active) throw new BadInputError(field, `${c.name} is inactive and cannot be chosen.`);
+    if (!c || c.archivedAt) throw new BadInputError(field, `No such category: ${id}.`, 'NOT_FOUND_REFERENCE');
+    if (!c.active) throw new BadInputError(field, `${c.name} is inactive and cannot be chosen.`, 'INACTIVE_REFERENCE');
     return c;
   };
   const category = pick(categoryId, 'input.categoryId');
-  if (!category) throw new BadInputError('input.categoryId', 'A category is required.');
+  if (!category) throw new BadInputError('input.categoryId', 'A category is required.', 'REQUIRED');
   if (category.level !== 1) throw new BadInputError('input.categoryId', `${category.name} is not a level 1 category.`);
   const subcategory = pick(subcategoryId, 'input.subcategoryId');
   if (subcategory && (subcategory.level !== 2 || subcategory.parent?.id !== category.id)) {
@@ -102,7 +102,7 @@ async function defaultOf<T extends Priority | ContactChannel>(ctx: Context, enti
 async function stageById(ctx: Context, id: string | null | undefined, field: string): Promise<ProcessStage> {
   if (id) {
     const s = await ctx.em.findOne(ProcessStage, { id: parseId(id, field), archivedAt: null });
-    if (!s) throw new BadInputError(field, `No such stage: ${id}.`);
+    if (!s) throw new BadInputError(field, `No such stage: ${id}.`, 'NOT_FOUND_REFERENCE');
     return s;
   }
   const initial = (await ctx.em.findOne(ProcessStage, { isInitial: true, archivedAt: null })) ?? (await ctx.em.findOne(ProcessStage, { archivedAt: null, closed: false }, { orderBy: { sortOrder: 'asc' } }));
@@ -113,7 +113,7 @@ async function stageById(ctx: Context, id: string | null | undefined, field: str
 /** Loads an application for a write: readable (else NOT_FOUND), not archived, right version. */
 export async function forWrite(ctx: Context, id: string, action: string, version?: number, field = 'id'): Promise<Application> {
   const app = await findReadable(ctx, Application, SUBJECT, parseId(id, field), { forUpdate: true, field });
-  if (app.archivedAt) throw new BadInputError(field, `Application ${app.number} is archived.`);
+  if (app.archivedAt) throw new BadInputError(field, `Application ${app.number} is archived.`, 'ARCHIVED');
   authorize(ctx, action, SUBJECT, app);
   if (version !== undefined) assertVersion(SUBJECT, app, version);
   return app;
@@ -165,7 +165,7 @@ export const applicationService = {
       const all = await allCategories(ctx);
       categoryConds = parseIds(f.categoryIds, 'filter.categoryIds').map((id, i) => {
         const c = all.find((x) => x.id === id);
-        if (!c) throw new BadInputError(`filter.categoryIds.${i}`, `No such category: ${id}.`);
+        if (!c) throw new BadInputError(`filter.categoryIds.${i}`, `No such category: ${id}.`, 'NOT_FOUND_REFERENCE');
         if (c.level === 1) return { category: id };
         if (c.level === 2) return { subcategory: id };
         return { treeCategory: { $in: subtreeIds(all, id) } };
@@ -255,7 +255,7 @@ export const applicationService = {
       const assigned = await resolveAssignee(tctx, input.assignee);
       const responsible = input.responsibleId ? await requireActiveUser(tctx, input.responsibleId, 'input.responsibleId') : await regionResponsibleOf(tctx, applicant).then((id) => (id ? em.getReference(User, id) : null));
       const applicationDate = input.applicationDate ?? new Date();
-      if (input.acceptanceDate && input.acceptanceDate < applicationDate) throw new BadInputError('input.acceptanceDate', 'The acceptance date is before the application date.');
+      if (input.acceptanceDate && input.acceptanceDate < applicationDate) throw new BadInputError('input.acceptanceDate', 'The acceptance date is before the application date.', 'DATE_ORDER');
       const app = em.create(Application, {
         number: await nextNumber(em as SqlEntityManager, applicationDate),
         applicant,
@@ -335,7 +335,7 @@ export const applicationService = {
       if (input.extra !== undefined || classifying) next.extra = await validateExtraValues(tctx, ExtraFieldTarget.APPLICATION, input.extra, app.extra, { categoryIds });
       const appDate = (next.applicationDate as Date | undefined) ?? app.applicationDate;
       const accDate = next.acceptanceDate !== undefined ? (next.acceptanceDate as Date | null) : app.acceptanceDate;
-      if (accDate && accDate < appDate) throw new BadInputError('input.acceptanceDate', 'The acceptance date is before the application date.');
+      if (accDate && accDate < appDate) throw new BadInputError('input.acceptanceDate', 'The acceptance date is before the application date.', 'DATE_ORDER');
       let changed = false;
       for (const [field, value] of Object.entries(next)) {
         const old = (app as unknown as Record<string, unknown>)[field];
@@ -360,7 +360,7 @@ export const applicationService = {
       const from = await em.findOneOrFail(ProcessStage, app.stage.id, { populate: ['allowedNext'] });
       const to = await stageById(tctx, stageId, 'stageId');
       if (to.id === from.id) throw new BadInputError('stageId', `The application is already in ${from.name}.`);
-      if (!to.active) throw new BadInputError('stageId', `${to.name} is inactive.`);
+      if (!to.active) throw new BadInputError('stageId', `${to.name} is inactive.`, 'INACTIVE_REFERENCE');
       const allowed = from.allowedNext.getItems();
       if (allowed.length && !allowed.some((s) => s.id === to.id)) {
         throw new BadInputError('stageId', `${from.name} cannot move to ${to.name}. Allowed: ${allowed.map((s) => s.name).join(', ')}.`);
@@ -475,7 +475,7 @@ export const applicationService = {
         user = other!;
       }
       const date = input.date ?? new Date().toISOString().slice(0, 10);
-      if (Number.isNaN(Date.parse(`${date}T00:00:00Z`))) throw new BadInputError('input.date', 'Not a valid date.');
+      if (Number.isNaN(Date.parse(`${date}T00:00:00Z`))) throw new BadInputError('input.date', 'Not a valid date.', 'INVALID_DATE');
       if (date > new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)) throw new BadInputError('input.date', 'Time cannot be logged for a future day.');
       // One user's time on one day is at most 24 hours (locked per user against parallel inserts).
       await em.execute('select pg_advisory_xact_lock(?, ?)', [771, user.id]);

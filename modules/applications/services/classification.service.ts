@@ -21,7 +21,7 @@ async function stagesByIds(ctx: Context, ids: string[] | undefined, exceptId?: n
   if (exceptId && parsed.includes(exceptId)) throw new BadInputError('input.allowedNextStageIds', 'A stage cannot list itself as its next stage.');
   const rows = parsed.length ? await ctx.em.find(ProcessStage, { id: { $in: parsed }, archivedAt: null }) : [];
   const missing = parsed.findIndex((id) => !rows.some((r) => r.id === id));
-  if (missing >= 0) throw new BadInputError(`input.allowedNextStageIds.${missing}`, `No such stage: ${parsed[missing]}.`);
+  if (missing >= 0) throw new BadInputError(`input.allowedNextStageIds.${missing}`, `No such stage: ${parsed[missing]}.`, 'NOT_FOUND_REFERENCE');
   return rows;
 }
 
@@ -111,7 +111,7 @@ export const categoryService = crudService<Category, CreateCategoryInput, Update
   fieldOf: (k) => (k === 'parentId' ? 'parent' : k),
   async fromCreate(ctx, input) {
     const parent = input.parentId ? await ctx.em.findOne(Category, { id: parseId(input.parentId, 'input.parentId'), archivedAt: null }) : null;
-    if (input.parentId && !parent) throw new BadInputError('input.parentId', `No such category: ${input.parentId}.`);
+    if (input.parentId && !parent) throw new BadInputError('input.parentId', `No such category: ${input.parentId}.`, 'NOT_FOUND_REFERENCE');
     await assertSiblingNameFree(ctx, input.name, parent?.id ?? null);
     return { ...givenFields(input, ['parentId']), parent, level: parent ? parent.level + 1 : 1 };
   },
@@ -120,7 +120,7 @@ export const categoryService = crudService<Category, CreateCategoryInput, Update
     let parentId = existing.parent?.id ?? null;
     if (input.parentId !== undefined) {
       const target = input.parentId ? await ctx.em.findOne(Category, { id: parseId(input.parentId, 'input.parentId'), archivedAt: null }) : null;
-      if (input.parentId && !target) throw new BadInputError('input.parentId', `No such category: ${input.parentId}.`);
+      if (input.parentId && !target) throw new BadInputError('input.parentId', `No such category: ${input.parentId}.`, 'NOT_FOUND_REFERENCE');
       const oldParentLevel = existing.level - 1;
       const newParentLevel = target ? target.level : 0;
       if (newParentLevel !== oldParentLevel) {
@@ -146,5 +146,5 @@ export const categoryService = crudService<Category, CreateCategoryInput, Update
 
 async function assertSiblingNameFree(ctx: Context, name: string, parentId: number | null, exceptId?: number) {
   const clash = await ctx.em.findOne(Category, { name: name.trim(), parent: parentId, archivedAt: null, ...(exceptId ? { id: { $ne: exceptId } } : {}) });
-  if (clash) throw new BadInputError('input.name', 'A category with this name already exists at this place in the tree.');
+  if (clash) throw new BadInputError('input.name', 'A category with this name already exists at this place in the tree.', 'NOT_UNIQUE');
 }

@@ -62,7 +62,7 @@ const TZ = 'Europe/Istanbul';
 
 function parseDay(v: string, field: string): Date {
   const d = DAY.test(v) ? new Date(`${v}T00:00:00Z`) : new Date(NaN);
-  if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== v) throw new BadInputError(field, `Not a date (YYYY-MM-DD): ${v}.`);
+  if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== v) throw new BadInputError(field, `Not a date (YYYY-MM-DD): ${v}.`, 'INVALID_DATE');
   return d;
 }
 
@@ -75,7 +75,7 @@ const nextMonth = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMon
 export function splitRange(from: string, to: string): { months?: [string, string]; days: [string, string][] } {
   const f = parseDay(from, 'from');
   const t = parseDay(to, 'to');
-  if (t < f) throw new BadInputError('to', 'The range ends before it starts.');
+  if (t < f) throw new BadInputError('to', 'The range ends before it starts.', 'DATE_ORDER');
   if ((t.getTime() - f.getTime()) / 86_400_000 > MAX_DAYS) throw new BadInputError('to', 'The range may span at most 100 years.');
   const firstMonth = f.getUTCDate() === 1 ? f : nextMonth(f);
   const afterLastMonth = addDays(t, 1).getUTCDate() === 1 ? addDays(t, 1) : monthStart(t);

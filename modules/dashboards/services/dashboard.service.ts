@@ -76,7 +76,7 @@ export const dashboardService = {
     let parent: Category | null = null;
     if (parentId) {
       parent = byId.get(parseId(parentId, 'input.categoryParentId')) ?? null;
-      if (!parent) throw new BadInputError('input.categoryParentId', `No such category: ${parentId}.`);
+      if (!parent) throw new BadInputError('input.categoryParentId', `No such category: ${parentId}.`, 'NOT_FOUND_REFERENCE');
     }
     if (!src) return [];
     // The column that holds the level below the parent; deeper nodes roll up to their ancestor.
@@ -235,7 +235,7 @@ export function checkRange(input: Pick<DashboardInput, 'from' | 'to' | 'granular
       ? (end.getUTCFullYear() - start.getUTCFullYear()) * 12 + end.getUTCMonth() - start.getUTCMonth() + 1
       : Math.floor((end.getTime() - start.getTime()) / 86_400_000 / (input.granularity === DashboardGranularity.WEEK ? 7 : 1)) + 1;
   if (n > MAX_PERIODS) {
-    throw new BadInputError('input.to', `The timeline may show at most ${MAX_PERIODS} periods; choose a shorter range or a longer period (WEEK, MONTH).`, { maxPeriods: MAX_PERIODS });
+    throw new BadInputError('input.to', `The timeline may show at most ${MAX_PERIODS} periods; choose a shorter range or a longer period (WEEK, MONTH).`, 'TOO_MANY', { max: MAX_PERIODS }, { maxPeriods: MAX_PERIODS });
   }
 }
 

@@ -29,7 +29,7 @@ export const extraFieldService = crudService<ExtraFieldDefinition, CreateExtraFi
   filterWhere: async (_ctx, f) => () => (f.target ? [{ target: f.target }] : []),
   async fromCreate(ctx, input) {
     if (await ctx.em.findOne(ExtraFieldDefinition, { target: input.target, key: input.key })) {
-      throw new BadInputError('input.key', `A ${input.target.toLowerCase()} field with the key "${input.key}" already exists.`);
+      throw new BadInputError('input.key', `A ${input.target.toLowerCase()} field with the key "${input.key}" already exists.`, 'NOT_UNIQUE');
     }
     const options = cleanOptions(input.options ?? [], input.type) ?? [];
     if (input.categoryIds?.length && input.target !== ExtraFieldTarget.APPLICATION) throw new BadInputError('input.categoryIds', 'Only application fields can be limited to categories.');
@@ -147,7 +147,7 @@ export async function validateExtraValues(
     if (def && !applies(def)) delete merged[key];
   }
   for (const def of defs) {
-    if (def.required && applies(def) && isEmpty(merged[def.key])) throw new BadInputError(`${path}.${def.key}`, `${def.label} is required.`);
+    if (def.required && applies(def) && isEmpty(merged[def.key])) throw new BadInputError(`${path}.${def.key}`, `${def.label} is required.`, 'REQUIRED');
   }
   return merged;
 }
@@ -174,7 +174,7 @@ export async function extraValueWhere<T>(ctx: Context, target: ExtraFieldTarget,
       if (bound === undefined || bound === null) continue;
       if (def.type === ExtraFieldType.NUMBER) {
         const n = Number(bound);
-        if (!Number.isFinite(n)) throw new BadInputError(`${path}.${i}.${op === '>=' ? 'gte' : 'lte'}`, 'Must be a number.');
+        if (!Number.isFinite(n)) throw new BadInputError(`${path}.${i}.${op === '>=' ? 'gte' : 'lte'}`, 'Must be a number.', 'NOT_NUMBER');
         parts.push({ sql: (a) => `(jsonb_typeof(${a}.extra -> ?) = 'number' and (${a}.extra ->> ?)::numeric ${op} ?)`, params: [f.key, f.key, n] });
       } else if (def.type === ExtraFieldType.DATE) {
         checkValue(def, bound, `${path}.${i}.${op === '>=' ? 'gte' : 'lte'}`);

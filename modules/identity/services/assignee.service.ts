@@ -9,7 +9,7 @@ import { User } from '../entities/user.entity';
 export async function requireActiveUser(ctx: Context, id: string | number | null | undefined, field: string): Promise<User | null> {
   if (id === null || id === undefined || id === '') return null;
   const user = await ctx.em.findOne(User, { id: parseId(id, field), active: true, archivedAt: null });
-  if (!user) throw new BadInputError(field, `No such active user: ${id}.`);
+  if (!user) throw new BadInputError(field, `No such active user: ${id}.`, 'NOT_FOUND_REFERENCE');
   return user;
 }
 
@@ -35,7 +35,7 @@ export async function resolveAssignee(ctx: Context, input: AssigneeRef | undefin
   }
   const user = await requireActiveUser(ctx, input.userId, `${path}.userId`);
   const team = input.teamId ? await ctx.em.findOne(Team, { id: parseId(input.teamId, `${path}.teamId`), archivedAt: null }, { populate: ['members'] }) : null;
-  if (input.teamId && !team) throw new BadInputError(`${path}.teamId`, `No such team: ${input.teamId}.`);
+  if (input.teamId && !team) throw new BadInputError(`${path}.teamId`, `No such team: ${input.teamId}.`, 'NOT_FOUND_REFERENCE');
   if (user && team && !team.members.getItems().some((m) => m.id === user.id) && team.leader?.id !== user.id) {
     throw new BadInputError(`${path}.userId`, `${user.name} is not a member of ${team.name}.`);
   }

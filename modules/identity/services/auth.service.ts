@@ -5,6 +5,7 @@ import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../../../api/config';
 import type { Context, Identity } from '../../../api/context';
 import { BadInputError, ForbiddenError, RateLimitedError, UnauthenticatedError } from '../../../api/errors';
+import type { ErrorReason } from '../../../api/error-reasons';
 import { textArray } from '../../../api/ids';
 import type { Grant, Principal } from '../../../api/module';
 import { Session } from '../entities/session.entity';
@@ -162,7 +163,7 @@ export async function signIn(em: SqlEntityManager, config: Config, input: { emai
     if (!found || !ok) {
       await recordFailure(em, keys[0], config.LOGIN_MAX_FAILURES, config.LOGIN_LOCK_MINUTES);
       await recordFailure(em, keys[1], config.LOGIN_IP_MAX_FAILURES, config.LOGIN_LOCK_MINUTES);
-      throw new UnauthenticatedError(INVALID);
+      throw new UnauthenticatedError(INVALID, { reason: 'INVALID_CREDENTIALS' });
     }
     // The right password: the (e-mail, address) count starts over; the address's is kept, so
     // signing in to an account of one's own does not buy more guesses at others.
@@ -204,11 +205,11 @@ export async function changePassword(ctx: Context, input: { currentPassword: str
     const ok = await verify(user.passwordHash, input.currentPassword).catch(() => false);
     if (!ok) {
       await recordFailure(ctx.em, key, ctx.config.PASSWORD_CHANGE_MAX_FAILURES, ctx.config.LOGIN_LOCK_MINUTES);
-      throw new BadInputError('input.currentPassword', 'The current password is wrong.');
+      throw new BadInputError('input.currentPassword', 'The current password is wrong.', 'WRONG_PASSWORD');
     }
     await ctx.em.execute('delete from login_throttles where key = ?', [key]);
   });
-  if (input.currentPassword === input.newPassword) throw new BadInputError('input.newPassword', 'The new password must differ from the current one.');
+  if (input.currentPassword === input.newPassword) throw new BadInputError('input.newPassword', 'The new password must differ from the current one.', 'SAME_PASSWORD');
   user.passwordHash = await hashPassword(input.newPassword);
   await ctx.em.flush();
   await revokeSessions(ctx.em, user.id, ctx.session?.id);
@@ -226,6 +227,14 @@ export function sessionProblem(session: Session, config: Config, ip: string, now
   return null;
 }
 
+/** The stable reason (extensions.reason) of a sessionProblem message. */
+function problemReason(problem: string): ErrorReason {
+  if (/disabled/.test(problem)) return 'ACCOUNT_DISABLED';
+  if (/address/.test(problem)) return 'IP_NOT_ALLOWED';
+  if (/ended/.test(problem)) return 'SESSION_ENDED';
+  return 'SESSION_EXPIRED';
+}
+
 /**
  * Turns a bearer token into the identity the request acts as: user, grants of their roles,
  * and the teams the permission scopes need. Two queries; a third, at most once a minute,
@@ -233,9 +242,9 @@ export function sessionProblem(session: Session, config: Config, ip: string, now
  */
 export async function resolveIdentity(em: SqlEntityManager, config: Config, token: string, ip: string): Promise<Identity> {
   const session = await em.findOne(Session, { tokenHash: hashToken(token) }, { populate: ['user', 'user.roles'] });
-  if (!session) throw new UnauthenticatedError('Your session is not valid. Sign in again.');
+  if (!session) throw new UnauthenticatedError('Your session is not valid. Sign in again.', { reason: 'SESSION_ENDED' });
   const problem = sessionProblem(session, config, ip);
-  if (problem) throw new UnauthenticatedError(problem);
+  if (problem) throw new UnauthenticatedError(problem, { reason: problemReason(problem) });
   const user = session.user;
   if (Date.now() - session.lastSeenAt.getTime() > 60_000) {
     await em.nativeUpdate(Session, { id: session.id }, { lastSeenAt: new Date() });

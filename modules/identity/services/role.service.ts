@@ -33,7 +33,7 @@ export function validateGrants(grants: GrantInput[], field = 'input.grants'): Gr
 
 async function assertNameFree(ctx: Context, name: string, exceptId?: number) {
   const other = await ctx.em.findOne(Role, { name, ...(exceptId ? { id: { $ne: exceptId } } : {}) });
-  if (other) throw new BadInputError('input.name', 'Another role already has this name.');
+  if (other) throw new BadInputError('input.name', 'Another role already has this name.', 'NOT_UNIQUE');
 }
 
 export const roleService = {

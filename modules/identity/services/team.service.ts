@@ -16,13 +16,13 @@ async function activeUsers(ctx: Context, ids: number[], field: string): Promise<
   const rows = await ctx.em.find(User, { id: { $in: ids }, archivedAt: null });
   const found = new Set(rows.map((r) => r.id));
   const i = ids.findIndex((id) => !found.has(id));
-  if (i >= 0) throw new BadInputError(ids.length === 1 && !field.endsWith('Ids') ? field : `${field}.${i}`, `No such user: ${ids[i]}.`);
+  if (i >= 0) throw new BadInputError(ids.length === 1 && !field.endsWith('Ids') ? field : `${field}.${i}`, `No such user: ${ids[i]}.`, 'NOT_FOUND_REFERENCE');
   return rows;
 }
 
 async function assertNameFree(ctx: Context, name: string, exceptId?: number) {
   const other = await ctx.em.findOne(Team, { [raw((a) => `tr_fold(${a}.name)`)]: searchFold(name), archivedAt: null, ...(exceptId ? { id: { $ne: exceptId } } : {}) } as FilterQuery<Team>);
-  if (other) throw new BadInputError('input.name', 'Another team already has this name.');
+  if (other) throw new BadInputError('input.name', 'Another team already has this name.', 'NOT_UNIQUE');
 }
 
 const fieldOf = (k: string) => (k === 'leaderId' ? 'leader' : k === 'memberIds' ? 'members' : k);

@@ -17,7 +17,7 @@ function checkRanges(ranges: string[] | undefined, field: string): string[] | un
   if (!ranges) return undefined;
   const cleaned = ranges.map((r) => r.trim()).filter(Boolean);
   cleaned.forEach((r, i) => {
-    if (!isValidRange(r)) throw new BadInputError(`${field}.${i}`, `"${r}" is not an IP address or CIDR range.`);
+    if (!isValidRange(r)) throw new BadInputError(`${field}.${i}`, `"${r}" is not an IP address or CIDR range.`, 'INVALID_IP_RANGE');
   });
   return cleaned;
 }
@@ -27,7 +27,7 @@ async function loadAll<T extends object>(ctx: Context, entity: new () => T, ids:
   const rows = await ctx.em.find(entity, { id: { $in: ids }, archivedAt: null } as FilterQuery<T>);
   const found = new Set(rows.map((r) => (r as { id: number }).id));
   const missing = ids.findIndex((id) => !found.has(id));
-  if (missing >= 0) throw new BadInputError(`${field}.${missing}`, `No such record: ${ids[missing]}.`);
+  if (missing >= 0) throw new BadInputError(`${field}.${missing}`, `No such record: ${ids[missing]}.`, 'NOT_FOUND_REFERENCE');
   return rows;
 }
 
@@ -46,7 +46,7 @@ async function setTeams(ctx: Context, user: User, teams: Team[]): Promise<void> 
 
 async function assertEmailFree(ctx: Context, email: string, exceptId?: number) {
   const other = await ctx.em.findOne(User, { email, ...(exceptId ? { id: { $ne: exceptId } } : {}) });
-  if (other) throw new BadInputError('input.email', 'Another user already has this e-mail address.');
+  if (other) throw new BadInputError('input.email', 'Another user already has this e-mail address.', 'NOT_UNIQUE');
 }
 
 export const userService = {

@@ -22,7 +22,7 @@ async function checkDefaults(ctx: Context, input: CreateMailboxInput | UpdateMai
   if (input.defaultCategoryId !== undefined) {
     const id = parseId(input.defaultCategoryId, 'input.defaultCategoryId');
     const c = (await allCategories(ctx)).find((x) => x.id === id);
-    if (!c || c.archivedAt || !c.active || c.level !== 1) throw new BadInputError('input.defaultCategoryId', `No active level 1 category ${input.defaultCategoryId}.`);
+    if (!c || c.archivedAt || !c.active || c.level !== 1) throw new BadInputError('input.defaultCategoryId', `No active level 1 category ${input.defaultCategoryId}.`, 'NOT_FOUND_REFERENCE');
     data.defaultCategoryId = id;
   }
   if (input.defaultPriorityId !== undefined) data.defaultPriorityId = (await priorityService.require(ctx, input.defaultPriorityId, 'input.defaultPriorityId'))?.id ?? null;
@@ -33,7 +33,7 @@ async function checkDefaults(ctx: Context, input: CreateMailboxInput | UpdateMai
         if (err instanceof NotFoundError) return null;
         throw err;
       });
-      if (!team || team.archivedAt) throw new BadInputError('input.defaultTeamId', `No such team: ${input.defaultTeamId}.`);
+      if (!team || team.archivedAt) throw new BadInputError('input.defaultTeamId', `No such team: ${input.defaultTeamId}.`, 'NOT_FOUND_REFERENCE');
       data.defaultTeamId = team.id;
     } else data.defaultTeamId = null;
   }
@@ -41,7 +41,7 @@ async function checkDefaults(ctx: Context, input: CreateMailboxInput | UpdateMai
 
 async function uniqueName(ctx: Context, name: string, id?: number) {
   const other = await ctx.em.findOne(Mailbox, { name, ...(id ? { id: { $ne: id } } : {}) });
-  if (other) throw new BadInputError('input.name', `Another mailbox is called ${name}.`);
+  if (other) throw new BadInputError('input.name', `Another mailbox is called ${name}.`, 'NOT_UNIQUE');
 }
 
 const PLAIN = ['name', 'imapHost', 'imapPort', 'imapTls', 'imapUser', 'folder', 'smtpHost', 'smtpPort', 'smtpTls', 'smtpUser', 'fromName', 'fromAddress', 'active', 'reopenClosed', 'sendAcknowledgement', 'maxMessageBytes'] as const;

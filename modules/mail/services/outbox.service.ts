@@ -103,7 +103,7 @@ export async function replyToApplication(ctx: Context, applicationId: string, bo
     const lastIn = [...thread].reverse().find((m) => m.direction === MailDirection.IN && m.fromAddress);
     if (!lastIn) throw new BadInputError('applicationId', `Application ${app.number} did not come by e-mail: there is no address to answer.`);
     const mb = mailboxId ? await em.findOne(Mailbox, { id: parseId(mailboxId, 'mailboxId'), archivedAt: null }) : await em.findOne(Mailbox, lastIn.mailbox.id);
-    if (!mb) throw new BadInputError('mailboxId', `No such mailbox: ${mailboxId}.`);
+    if (!mb) throw new BadInputError('mailboxId', `No such mailbox: ${mailboxId}.`, 'NOT_FOUND_REFERENCE');
     const f = await applicationService.addFollowUp(tctx, String(app.id), { text: `E-posta yanıtı → ${lastIn.fromAddress}\n\n${text}` });
     const base = (lastIn.subject ?? app.subject).replace(/^\s*((re|ynt|yan[ıi]t|fwd?|ilt)\s*:\s*)+/i, '');
     const subject = `Re: ${NUMBER_IN_SUBJECT.test(base) ? base : `${base} [#${app.number}]`}`;

@@ -65,7 +65,7 @@ const fieldOf = (k: string) => FIELD_OF[k] ?? k;
 
 function validDate(value: string, field: string): string {
   if (!DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
-    throw new BadInputError(field, 'Not a valid date (YYYY-MM-DD).');
+    throw new BadInputError(field, 'Not a valid date (YYYY-MM-DD).', 'INVALID_DATE');
   }
   return value;
 }
@@ -75,20 +75,20 @@ function text(value: string | null | undefined, field: string, max: number): str
   if (value === null || value === undefined) return null;
   if (typeof value !== 'string') throw new BadInputError(field, 'Must be text.');
   const t = value.trim();
-  if (t.length > max) throw new BadInputError(field, `At most ${max} characters.`);
+  if (t.length > max) throw new BadInputError(field, `At most ${max} characters.`, 'TOO_LONG', { max });
   return t || null;
 }
 
 function requiredTitle(value: string | null | undefined): string {
   const t = text(value, 'input.title', 300);
-  if (!t) throw new BadInputError('input.title', 'A title is required.');
+  if (!t) throw new BadInputError('input.title', 'A title is required.', 'REQUIRED');
   return t;
 }
 
 /** An amount for numeric(14,2): finite, not negative, rounded to two decimals. */
 function amount(value: number | null | undefined, field: string): number {
   if (value === null || value === undefined) return 0;
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new BadInputError(field, 'Must be a number.');
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new BadInputError(field, 'Must be a number.', 'NOT_NUMBER');
   if (value < 0) throw new BadInputError(field, 'Must not be negative.');
   const rounded = Math.round((value + Number.EPSILON) * 100) / 100;
   if (rounded > MAX_AMOUNT) throw new BadInputError(field, `At most ${MAX_AMOUNT}.`);
@@ -112,8 +112,8 @@ function probability(value: number | null | undefined, field: string): number | 
 async function stageById(ctx: Context, id: string | number | null | undefined, field: string): Promise<SalesStage> {
   if (id !== null && id !== undefined && id !== '') {
     const s = await ctx.em.findOne(SalesStage, { id: parseId(id, field), archivedAt: null });
-    if (!s) throw new BadInputError(field, `No such sales stage: ${id}.`);
-    if (!s.active) throw new BadInputError(field, `${s.name} is inactive.`);
+    if (!s) throw new BadInputError(field, `No such sales stage: ${id}.`, 'NOT_FOUND_REFERENCE');
+    if (!s.active) throw new BadInputError(field, `${s.name} is inactive.`, 'INACTIVE_REFERENCE');
     return s;
   }
   const first = await ctx.em.findOne(SalesStage, { archivedAt: null, active: true, outcome: SalesStageOutcome.OPEN }, { orderBy: { sortOrder: 'asc', id: 'asc' } });
@@ -124,7 +124,7 @@ async function stageById(ctx: Context, id: string | number | null | undefined, f
 /** Loads an opportunity for a write: readable (else NOT_FOUND), locked, not archived, allowed, right version. */
 async function forWrite(ctx: Context, id: string, action: string, version?: number): Promise<Opportunity> {
   const opp = await findReadable(ctx, Opportunity, SUBJECT, parseId(id, 'id'), { forUpdate: true });
-  if (opp.archivedAt) throw new BadInputError('id', `Opportunity ${opp.id} is archived.`);
+  if (opp.archivedAt) throw new BadInputError('id', `Opportunity ${opp.id} is archived.`, 'ARCHIVED');
   authorize(ctx, action, SUBJECT, opp);
   if (version !== undefined) assertVersion(SUBJECT, opp, version);
   return opp;
@@ -149,7 +149,7 @@ export async function createOpportunityIn(tctx: Context, input: NewOpportunity):
   authorize(tctx, 'create', SUBJECT);
   assertCanWriteInput(tctx.ability, 'create', SUBJECT, null, input, fieldOf);
   const em = tctx.em;
-  if (input.accountId === null || input.accountId === undefined || input.accountId === '') throw new BadInputError('input.accountId', 'An account is required.');
+  if (input.accountId === null || input.accountId === undefined || input.accountId === '') throw new BadInputError('input.accountId', 'An account is required.', 'REQUIRED');
   const account = (await accountService.require(tctx, input.accountId, 'input.accountId'))!;
   const contact = await contactOfAccount(tctx, input.contactId, account, 'input.contactId');
   const title = requiredTitle(input.title);
@@ -202,8 +202,8 @@ export const opportunityService = {
     closeDates(); // checks the dates before any query
     const min = f.amount?.min ?? undefined;
     const max = f.amount?.max ?? undefined;
-    if (min !== undefined && !Number.isFinite(min)) throw new BadInputError('filter.amount.min', 'Must be a number.');
-    if (max !== undefined && !Number.isFinite(max)) throw new BadInputError('filter.amount.max', 'Must be a number.');
+    if (min !== undefined && !Number.isFinite(min)) throw new BadInputError('filter.amount.min', 'Must be a number.', 'NOT_NUMBER');
+    if (max !== undefined && !Number.isFinite(max)) throw new BadInputError('filter.amount.max', 'Must be a number.', 'NOT_NUMBER');
     if (f.currency && !CURRENCIES.includes(f.currency)) throw new BadInputError('filter.currency', `Unknown currency: ${f.currency}.`);
     // The outcome lives on the stage: resolved to stage ids once (a handful of rows).
     const outcomeStages = f.outcome ? (await ctx.em.find(SalesStage, { outcome: f.outcome }, { fields: ['id'] })).map((s) => s.id) : undefined;
@@ -271,7 +271,7 @@ export const opportunityService = {
       const opp = await forWrite(tctx, id, 'update', version);
       assertCanWriteInput(ctx.ability, 'update', SUBJECT, opp, input, fieldOf);
       const next: Record<string, unknown> = {};
-      if (input.accountId === null) throw new BadInputError('input.accountId', 'An account is required.');
+      if (input.accountId === null) throw new BadInputError('input.accountId', 'An account is required.', 'REQUIRED');
       const account = input.accountId !== undefined ? (await accountService.require(tctx, input.accountId, 'input.accountId'))! : await em.findOneOrFail(Account, opp.account.id);
       if (input.accountId !== undefined) next.account = account;
       // A new account re-checks the contact kept from before.
@@ -281,16 +281,16 @@ export const opportunityService = {
       if (input.title !== undefined) next.title = requiredTitle(input.title);
       if (input.description !== undefined) next.description = text(input.description, 'input.description', 100_000);
       if (input.expectedAmount !== undefined) {
-        if (input.expectedAmount === null) throw new BadInputError('input.expectedAmount', 'An amount is required (0 when unknown).');
+        if (input.expectedAmount === null) throw new BadInputError('input.expectedAmount', 'An amount is required (0 when unknown).', 'REQUIRED');
         next.expectedAmount = amount(input.expectedAmount, 'input.expectedAmount');
       }
       if (input.currency !== undefined) {
-        if (input.currency === null) throw new BadInputError('input.currency', 'A currency is required.');
+        if (input.currency === null) throw new BadInputError('input.currency', 'A currency is required.', 'REQUIRED');
         next.currency = currency(input.currency, 'input.currency');
       }
       if (input.probability !== undefined) {
         const pr = probability(input.probability, 'input.probability');
-        if (pr === null) throw new BadInputError('input.probability', 'A probability is required.');
+        if (pr === null) throw new BadInputError('input.probability', 'A probability is required.', 'REQUIRED');
         next.probability = pr;
       }
       if (input.expectedCloseDate !== undefined) next.expectedCloseDate = input.expectedCloseDate ? validDate(input.expectedCloseDate, 'input.expectedCloseDate') : null;

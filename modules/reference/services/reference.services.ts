@@ -20,7 +20,7 @@ import { Branch, Campaign, ContactChannel, Priority, Project } from '../entities
 
 
 function checkDates(start: string | null | undefined, end: string | null | undefined) {
-  if (start && end && end < start) throw new BadInputError('input.endDate', 'The end date is before the start date.');
+  if (start && end && end < start) throw new BadInputError('input.endDate', 'The end date is before the start date.', 'DATE_ORDER');
 }
 
 /** Only one default: setting one clears the others. */
@@ -56,11 +56,11 @@ export const contactChannelService = crudService<ContactChannel, CreateContactCh
   searchColumns: ['name', 'code'],
   uniqueColumn: { column: 'name', property: 'name', field: 'input.name' },
   async fromCreate(ctx, input) {
-    if (await ctx.em.findOne(ContactChannel, { code: input.code })) throw new BadInputError('input.code', 'Another channel already has this code.');
+    if (await ctx.em.findOne(ContactChannel, { code: input.code })) throw new BadInputError('input.code', 'Another channel already has this code.', 'NOT_UNIQUE');
     return givenFields(input);
   },
   async fromUpdate(ctx, input, existing) {
-    if (input.code && (await ctx.em.findOne(ContactChannel, { code: input.code, id: { $ne: existing.id } }))) throw new BadInputError('input.code', 'Another channel already has this code.');
+    if (input.code && (await ctx.em.findOne(ContactChannel, { code: input.code, id: { $ne: existing.id } }))) throw new BadInputError('input.code', 'Another channel already has this code.', 'NOT_UNIQUE');
     return givenFields(input);
   },
   afterWrite: (ctx, r) => oneDefault(ctx, ContactChannel, r),

@@ -87,7 +87,7 @@ const today = () => new Date().toISOString().slice(0, 10);
 
 function validDate(value: string, field: string): string {
   if (!DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
-    throw new BadInputError(field, 'Not a valid date (YYYY-MM-DD).');
+    throw new BadInputError(field, 'Not a valid date (YYYY-MM-DD).', 'INVALID_DATE');
   }
   return value;
 }
@@ -97,13 +97,13 @@ function text(value: string | null | undefined, field: string, max: number): str
   if (value === null || value === undefined) return null;
   if (typeof value !== 'string') throw new BadInputError(field, 'Must be text.');
   const t = value.trim();
-  if (t.length > max) throw new BadInputError(field, `At most ${max} characters.`);
+  if (t.length > max) throw new BadInputError(field, `At most ${max} characters.`, 'TOO_LONG', { max });
   return t || null;
 }
 
 function requiredSubject(value: string | null | undefined, field = 'input.subject'): string {
   const s = text(value, field, 500);
-  if (!s) throw new BadInputError(field, 'A subject is required.');
+  if (!s) throw new BadInputError(field, 'A subject is required.', 'REQUIRED');
   return s;
 }
 
@@ -121,8 +121,8 @@ async function priorityOf(ctx: Context, id: string | number | null | undefined):
 async function stageById(ctx: Context, id: string | number | null | undefined, field: string): Promise<ServiceStage> {
   if (id !== null && id !== undefined && id !== '') {
     const s = await ctx.em.findOne(ServiceStage, { id: parseId(id, field), archivedAt: null });
-    if (!s) throw new BadInputError(field, `No such service stage: ${id}.`);
-    if (!s.active) throw new BadInputError(field, `${s.name} is inactive.`);
+    if (!s) throw new BadInputError(field, `No such service stage: ${id}.`, 'NOT_FOUND_REFERENCE');
+    if (!s.active) throw new BadInputError(field, `${s.name} is inactive.`, 'INACTIVE_REFERENCE');
     return s;
   }
   const initial =
@@ -135,7 +135,7 @@ async function stageById(ctx: Context, id: string | number | null | undefined, f
 /** Loads a service request for a write: readable (else NOT_FOUND), locked, not archived, allowed, right version. */
 async function forWrite(ctx: Context, id: string, action: string, version?: number): Promise<ServiceRequest> {
   const sr = await findReadable(ctx, ServiceRequest, SUBJECT, parseId(id, 'id'), { forUpdate: true });
-  if (sr.archivedAt) throw new BadInputError('id', `Service request ${sr.number} is archived.`);
+  if (sr.archivedAt) throw new BadInputError('id', `Service request ${sr.number} is archived.`, 'ARCHIVED');
   authorize(ctx, action, SUBJECT, sr);
   if (version !== undefined) assertVersion(SUBJECT, sr, version);
   return sr;
@@ -170,13 +170,13 @@ export async function createServiceRequestIn(tctx: Context, input: NewServiceReq
   authorize(tctx, 'create', SUBJECT);
   assertCanWriteInput(tctx.ability, 'create', SUBJECT, null, input, fieldOf);
   const em = tctx.em;
-  if (input.accountId === null || input.accountId === undefined || input.accountId === '') throw new BadInputError('input.accountId', 'An account is required.');
+  if (input.accountId === null || input.accountId === undefined || input.accountId === '') throw new BadInputError('input.accountId', 'An account is required.', 'REQUIRED');
   const account = (await accountService.require(tctx, input.accountId, 'input.accountId'))!;
   const subject = requiredSubject(input.subject);
   const stage = await stageById(tctx, input.stageId, 'input.stageId');
   const requestedDate = input.requestedDate ? validDate(input.requestedDate, 'input.requestedDate') : today();
   const plannedDate = input.plannedDate ? validDate(input.plannedDate, 'input.plannedDate') : null;
-  if (plannedDate && plannedDate < requestedDate) throw new BadInputError('input.plannedDate', 'The planned date is before the requested date.');
+  if (plannedDate && plannedDate < requestedDate) throw new BadInputError('input.plannedDate', 'The planned date is before the requested date.', 'DATE_ORDER');
   const sr = em.create(ServiceRequest, {
     number: await nextNumber(em, new Date()),
     account,
@@ -285,7 +285,7 @@ export const serviceRequestService = {
       const sr = await forWrite(tctx, id, 'update', version);
       assertCanWriteInput(ctx.ability, 'update', SUBJECT, sr, input, fieldOf);
       const next: Record<string, unknown> = {};
-      if (input.accountId === null) throw new BadInputError('input.accountId', 'An account is required.');
+      if (input.accountId === null) throw new BadInputError('input.accountId', 'An account is required.', 'REQUIRED');
       const account = input.accountId !== undefined ? (await accountService.require(tctx, input.accountId, 'input.accountId'))! : await em.findOneOrFail(Account, sr.account.id);
       if (input.accountId !== undefined) next.account = account;
       // A new account re-checks the contact and subscription kept from before.
@@ -301,7 +301,7 @@ export const serviceRequestService = {
       if (input.serialNumber !== undefined) next.serialNumber = text(input.serialNumber, 'input.serialNumber', 100);
       if (input.priorityId !== undefined) next.priority = await priorityOf(tctx, input.priorityId);
       if (input.requestedDate !== undefined) {
-        if (!input.requestedDate) throw new BadInputError('input.requestedDate', 'A requested date is required.');
+        if (!input.requestedDate) throw new BadInputError('input.requestedDate', 'A requested date is required.', 'REQUIRED');
         next.requestedDate = validDate(input.requestedDate, 'input.requestedDate');
       }
       if (input.plannedDate !== undefined) next.plannedDate = input.plannedDate ? validDate(input.plannedDate, 'input.plannedDate') : null;
@@ -309,7 +309,7 @@ export const serviceRequestService = {
       const requested = (next.requestedDate as string | undefined) ?? sr.requestedDate;
       const planned = next.plannedDate !== undefined ? (next.plannedDate as string | null) : sr.plannedDate;
       if (planned && planned < requested) {
-        throw new BadInputError(input.plannedDate !== undefined ? 'input.plannedDate' : 'input.requestedDate', 'The planned date is before the requested date.');
+        throw new BadInputError(input.plannedDate !== undefined ? 'input.plannedDate' : 'input.requestedDate', 'The planned date is before the requested date.', 'DATE_ORDER');
       }
       let changed = false;
       for (const [field, value] of Object.entries(next)) {

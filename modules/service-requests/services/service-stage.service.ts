@@ -12,7 +12,7 @@ async function stagesByIds(ctx: Context, ids: string[] | undefined, exceptId?: n
   if (exceptId && parsed.includes(exceptId)) throw new BadInputError('input.allowedNextStageIds', 'A stage cannot list itself as its next stage.');
   const rows = parsed.length ? await ctx.em.find(ServiceStage, { id: { $in: parsed }, archivedAt: null }) : [];
   const missing = parsed.findIndex((id) => !rows.some((r) => r.id === id));
-  if (missing >= 0) throw new BadInputError(`input.allowedNextStageIds.${missing}`, `No such service stage: ${parsed[missing]}.`);
+  if (missing >= 0) throw new BadInputError(`input.allowedNextStageIds.${missing}`, `No such service stage: ${parsed[missing]}.`, 'NOT_FOUND_REFERENCE');
   return rows;
 }
 

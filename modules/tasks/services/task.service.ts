@@ -11,7 +11,7 @@ import { Task, TaskStatus } from '../entities/task.entity';
 
 /** A task due in the past makes no sense: it is refused (a minute's grace for clocks). */
 function checkDue(dueAt: Date | null | undefined) {
-  if (dueAt && dueAt.getTime() < Date.now() - 60_000) throw new BadInputError('input.dueAt', 'A task cannot be due before it is created.');
+  if (dueAt && dueAt.getTime() < Date.now() - 60_000) throw new BadInputError('input.dueAt', 'A task cannot be due before it is created.', 'DATE_ORDER');
 }
 
 export const taskService = crudService<Task, CreateTaskInput, UpdateTaskInput, TaskFilter>({
@@ -44,7 +44,7 @@ export const taskService = crudService<Task, CreateTaskInput, UpdateTaskInput, T
     if (input.description !== undefined) data.description = input.description;
     if (input.assigneeId !== undefined) data.assignee = input.assigneeId ? await requireActiveUser(ctx, input.assigneeId, 'input.assigneeId') : null;
     if (input.dueAt !== undefined) {
-      if (input.dueAt && input.dueAt < existing.createdAt) throw new BadInputError('input.dueAt', 'A task cannot be due before it was created.');
+      if (input.dueAt && input.dueAt < existing.createdAt) throw new BadInputError('input.dueAt', 'A task cannot be due before it was created.', 'DATE_ORDER');
       data.dueAt = input.dueAt;
     }
     if (input.priorityId !== undefined) data.priority = await priorityService.require(ctx, input.priorityId, 'input.priorityId');

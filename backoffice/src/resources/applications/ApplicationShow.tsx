@@ -77,15 +77,36 @@ function SimpleTable({ head, rows }: { head: string[]; rows: ReactNode[][] }) {
   );
 }
 
+/** History entries that are not fields of the application (links are named by their type). */
+const HISTORY_ENTRIES = ['created', 'archived', 'followUp', 'timeEntry', 'task', 'serviceRequest', 'opportunity', 'document', 'content', 'extra'];
+
+/** The translation key of a history entry's field: `followUp#12` is an edited follow-up, `servicerequest` a link. */
+export function historyKey(field: string): string {
+  if (/^followUp#\d+$/.test(field)) return 'app.history.followUpEdited';
+  const entry = HISTORY_ENTRIES.find((k) => k.toLowerCase() === field.toLowerCase());
+  return entry ? `app.history.${entry}` : `resources.applications.fields.${field}`;
+}
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+const TIME_ENTRY = /^(\d+) min \((.*), (\d{4}-\d{2}-\d{2})\)$/;
+
 function History({ id }: { id: string }) {
   const translate = useTranslate();
   const [locale] = useLocaleState();
+  const minutes = useMinutes();
+  // Values as the user writes them: dates in their format, time entries in hours and minutes.
+  const value = (v: string | null) => {
+    if (!v) return '';
+    if (ISO.test(v)) return formatDate(v, locale, true);
+    const t = TIME_ENTRY.exec(v);
+    return t ? `${minutes(Number(t[1]))} (${t[2]}, ${formatDate(t[3], locale)})` : v;
+  };
   const { data = [], isPending } = useQuery({ queryKey: ['applicationHistory', id], queryFn: () => gql(APPLICATION_HISTORY, { id }).then((d) => d.applicationHistory) });
   if (isPending) return <Loading />;
   return (
     <SimpleTable
       head={[translate('app.field.at'), translate('app.field.actor'), translate('app.field.change'), translate('app.field.old'), translate('app.field.new')]}
-      rows={data.map((h: any) => [formatDate(h.at, locale, true), h.actor?.name ?? '', translate(`resources.applications.fields.${h.field}`, { _: h.field }), h.oldValue ?? '', h.newValue ?? ''])}
+      rows={data.map((h: any) => [formatDate(h.at, locale, true), h.actor?.name ?? '', translate(historyKey(h.field)), value(h.oldValue), value(h.newValue)])}
     />
   );
 }
