@@ -16,6 +16,7 @@
 process.env.LOG_LEVEL ??= 'warn';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import fs from 'node:fs';
+import v8 from 'node:v8';
 import path from 'node:path';
 import pg from 'pg';
 import WebSocket from 'ws';
@@ -35,6 +36,7 @@ const opt = (name: string, dflt: number) => {
 };
 const MINUTES = opt('--minutes', 5);
 const RATE = opt('--rate', 40);
+const SNAPSHOTS = args.includes('--snapshots') ? args[args.indexOf('--snapshots') + 1] : null;
 const OUT = args.includes('--out') ? args[args.indexOf('--out') + 1] : path.join(ROOT, 'bench', 'results', 'p11.json');
 const DB_URL = process.env.P11_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/callcenter_soak';
 const PASSWORD = 'demo-parola-2026';
@@ -184,6 +186,8 @@ async function main() {
     if (now >= nextSample) {
       nextSample = now + 15_000;
       samples.push({ minute: (now - started) / 60_000, ...heapNow() });
+      // Heap snapshots after the warm-up and at the end, to compare (Chrome DevTools).
+      if (SNAPSHOTS && (samples.length === 5 || now + 15_000 >= end)) v8.writeHeapSnapshot(path.join(SNAPSHOTS, `p11-${samples.length}.heapsnapshot`));
       const s = samples[samples.length - 1];
       process.stderr.write(`  ${s.minute.toFixed(1)} min: heap ${s.heapMB.toFixed(1)} MB, rss ${s.rssMB.toFixed(0)} MB, ops ${latencies.length}, events delivered ${delivered}\n`);
     }

@@ -120,13 +120,16 @@ function coalesce(source: AsyncIterable<unknown>, ms: number): AsyncIterable<Das
     };
     const it = source[Symbol.asyncIterator]();
     let done = false;
+    const stopped = stop.then(() => ({ done: true as const, value: undefined }));
     void stop.then(() => {
       done = true;
       if (timer) clearTimeout(timer);
       void it.return?.();
     });
     while (!done) {
-      const next = await Promise.race([it.next(), stop.then(() => ({ done: true, value: undefined }))]);
+      // One promise for the whole loop: a `stop.then()` per event would stay attached to `stop`
+      // until the subscription ends (memory growing with every event).
+      const next = await Promise.race([it.next(), stopped]);
       if (next.done) break;
       pending++;
       if (!timer) timer = setTimeout(flush, ms);
