@@ -68,7 +68,8 @@ test('a stage bar opens that stage within the range, as many as the bar counts',
   const to = await s.page.locator('input[name=dashboardTo]').inputValue();
   const api = await t.gql('query($i: DashboardInput!) { dashboard(input: $i) { byStage { id count } totals { total } } }', { i: { from, to } }, { as: 'admin' });
   const bar = api.data.dashboard.byStage[0];
-  expect(bar.count).toBe(5);
+  // How many falls in the range depends on the day the test runs (month and Istanbul-day boundaries); what matters is that the list shows as many as the bar.
+  expect(bar.count).toBeGreaterThan(0);
   await chart.locator('.recharts-bar-rectangle').first().click();
   await s.page.waitForURL((u) => u.hash.startsWith('#/applications'));
   expect(await listTotal()).toBe(bar.count);

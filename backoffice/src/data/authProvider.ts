@@ -1,6 +1,5 @@
 import type { AuthProvider } from 'react-admin';
 import { gql } from './graphql';
-import { RESOURCES } from './resources';
 import { session } from './session';
 import { closeLive } from './live';
 
@@ -73,6 +72,8 @@ export const authProvider: AuthProvider = {
     return loadRules();
   },
   async canAccess({ resource, action, field }: { resource: string; action: string; record?: unknown; field?: string }) {
+    // Loaded on first use, not with the sign-in page.
+    const { RESOURCES } = await import('./resources');
     const subject = RESOURCES[resource]?.subject ?? resource;
     const list = await loadRules();
     return can(list, RA_ACTION[action] ?? action, subject, field);
