@@ -14,7 +14,7 @@ import { JOB_FIELDS, startJob } from '../components/jobs';
 import { rootField } from '../data/schema';
 import PictureAsPdfIcon from '@mui/icons-material/PictureAsPdf';
 import TableViewIcon from '@mui/icons-material/TableView';
-import { dayRange, listPath, nextDay } from './links';
+import { dayRange, listPath, nextDay, zoneToday } from './links';
 
 /** The whole dashboard to PDF or Excel as an export job, when the API offers it. */
 const HAS_DASHBOARD_EXPORT = !!rootField('Mutation', 'exportDashboard');
@@ -146,7 +146,8 @@ export function Dashboard() {
   const navigate = useNavigate();
   const [locale] = useLocaleState();
   const nf = useMemo(() => new Intl.NumberFormat(intlLocale(locale), { maximumFractionDigits: 1 }), [locale]);
-  const today = new Date();
+  // Today in the call center's zone (as the API counts days), whatever the browser's zone is.
+  const today = new Date(`${zoneToday()}T00:00:00`);
   const [from, setFrom] = useState(() => day(new Date(today.getFullYear(), today.getMonth(), today.getDate() - 29)));
   const [to, setTo] = useState(() => day(today));
   const [granularity, setGranularity] = useState<'DAY' | 'WEEK' | 'MONTH'>('DAY');
