@@ -5,7 +5,7 @@ import { logger } from './logger';
 import type { BuiltInRoleKey, Grant, ModuleDefinition } from './module';
 import { Role } from '../modules/identity/entities/role.entity';
 import { User } from '../modules/identity/entities/user.entity';
-import { hashPassword, normalizeEmail } from '../modules/identity/services/auth.service';
+import { hashPassword, normalizeEmail } from '../modules/identity';
 
 const BUILT_IN: { key: BuiltInRoleKey; name: string; description: string }[] = [
   { key: 'administrator', name: 'Administrator', description: 'Configures everything; sees every record and report.' },

@@ -21,7 +21,7 @@ import { pendingMigrations } from './orm';
 import { LiveSockets, WS_CLOSE, type LiveSocket } from './sockets';
 import { createSchema } from './schema';
 import { serveBackoffice } from './static';
-import { resolveIdentity } from '../modules/identity/services/auth.service';
+import { resolveIdentity } from '../modules/identity';
 import { modules } from '../modules/registry';
 
 export interface RunningServer {

@@ -8,7 +8,7 @@ import type { DomainEvent } from './events';
 import { intArray } from './ids';
 import { Loaders } from './loaders';
 import { logger } from './logger';
-import { resolveIdentity } from '../modules/identity/services/auth.service';
+import { resolveIdentity } from '../modules/identity';
 
 /** What the server keeps per open WebSocket. */
 export interface LiveSocket {
@@ -92,7 +92,11 @@ export class LiveSockets {
     this.pendingUsers = new Set();
     const affected = [...this.sockets].filter((s) => all || users.has(s.identity.user.id));
     const byToken = new Map<string, LiveSocket[]>();
-    for (const s of affected) byToken.set(s.token, [...(byToken.get(s.token) ?? []), s]);
+    for (const s of affected) {
+      const list = byToken.get(s.token);
+      if (list) list.push(s);
+      else byToken.set(s.token, [s]);
+    }
     for (const [token, list] of byToken) {
       const em = this.services.orm.em.fork() as SqlEntityManager;
       try {

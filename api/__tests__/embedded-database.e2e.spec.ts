@@ -4,6 +4,7 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../test/ports';
 
 /**
  * `npm start` on the embedded PostgreSQL, as an operator lives it: the API runs as a real
@@ -30,17 +31,6 @@ const children: ChildProcess[] = [];
 const postmasters = new Set<number>();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Holds `port` on 127.0.0.1 (or finds it already held by someone else). */
 async function occupy(port: number): Promise<{ release(): Promise<void> }> {

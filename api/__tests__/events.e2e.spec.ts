@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import request from 'supertest';
 import WebSocket from 'ws';
 import { createClient, type Client } from 'graphql-ws';
 import { ADMIN_EMAIL, codeOf, PASSWORD, sleep, startTestApp, type RoleName, type TestApp } from '../../test/harness';
+import { freePort } from '../../test/ports';
 
 /**
  * Domain events travel through PostgreSQL NOTIFY: a write on one server instance reaches the
@@ -94,17 +94,6 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
   } finally {
     clearTimeout(timer);
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 describe('domain events across server instances', () => {

@@ -73,10 +73,11 @@ const nextMonth = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMon
 
 /** Days of [from, to] as whole months plus the days before and after them. */
 export function splitRange(from: string, to: string): { months?: [string, string]; days: [string, string][] } {
-  const f = parseDay(from, 'from');
-  const t = parseDay(to, 'to');
-  if (t < f) throw new BadInputError('to', 'The range ends before it starts.', 'DATE_ORDER');
-  if ((t.getTime() - f.getTime()) / 86_400_000 > MAX_DAYS) throw new BadInputError('to', 'The range may span at most 100 years.');
+  // The dashboard's input is what reaches here: errors name its fields.
+  const f = parseDay(from, 'input.from');
+  const t = parseDay(to, 'input.to');
+  if (t < f) throw new BadInputError('input.to', 'The range ends before it starts.', 'DATE_ORDER');
+  if ((t.getTime() - f.getTime()) / 86_400_000 > MAX_DAYS) throw new BadInputError('input.to', 'The range may span at most 100 years.', 'TOO_LARGE');
   const firstMonth = f.getUTCDate() === 1 ? f : nextMonth(f);
   const afterLastMonth = addDays(t, 1).getUTCDate() === 1 ? addDays(t, 1) : monthStart(t);
   if (firstMonth >= afterLastMonth) return { days: [[from, to]] };
